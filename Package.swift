@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-httpx",
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11)],
+    products: [
+        .library(name: "HTTPX", targets: ["HTTPX"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHTTPXZlib", path: "Sources/CHTTPXZlib"),
+        .target(
+            name: "HTTPX",
+            dependencies: [
+                "CHTTPXZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "HTTPXTests",
+            dependencies: ["HTTPX", "CHTTPXZlib"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,75 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// HTTP Basic authentication (RFC 7617): the user and password sent with every request.
+///
+/// ```swift
+/// let client = AsyncClient(auth: .basic("user", "pass"))
+/// let r = try await client.get("https://httpbin.org/basic-auth/user/pass")
+/// ```
+///
+/// Credentials in a URL (`https://user:pass@host/`) are sent the same way when no other auth
+/// is given.
+public struct BasicAuth: Auth, CustomStringConvertible {
+    /// The user name.
+    public let username: String
+    private let password: String
+
+    /// Basic auth for `username` and `password`, encoded as UTF-8.
+    public init(_ username: String, _ password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    /// The `Authorization` header value.
+    public var headerValue: String {
+        "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+    }
+
+    public func authFlow(for request: Request) -> AuthFlow {
+        var request = request
+        request.headers.set("Authorization", headerValue)
+        return AuthFlow(request)
+    }
+
+    /// `BasicAuth(user, [secure])`: the password is never printed.
+    public var description: String { "BasicAuth(\(username), [secure])" }
+}
+
+extension Auth where Self == BasicAuth {
+    /// Basic authentication with `username` and `password`.
+    public static func basic(_ username: String, _ password: String) -> BasicAuth {
+        BasicAuth(username, password)
+    }
+}
+
+/// Authentication by a function that takes a request and returns it authenticated.
+///
+/// ```swift
+/// let client = AsyncClient(auth: .function { request in
+///     var request = request
+///     request.headers["Authorization"] = "Bearer \(currentToken())"
+///     return request
+/// })
+/// ```
+public struct FunctionAuth: Auth {
+    private let transform: @Sendable (Request) throws -> Request
+
+    public init(_ transform: @escaping @Sendable (Request) throws -> Request) {
+        self.transform = transform
+    }
+
+    public func authFlow(for request: Request) throws -> AuthFlow {
+        AuthFlow(try transform(request))
+    }
+}
+
+extension Auth where Self == FunctionAuth {
+    /// Authentication by a function from a request to the authenticated request.
+    public static func function(_ transform: @escaping @Sendable (Request) throws -> Request) -> FunctionAuth {
+        FunctionAuth(transform)
+    }
+}

@@ -1,0 +1,136 @@
+extension AsyncClient {
+    /// Sends a built request through auth, redirects and event hooks, and reads its body.
+    ///
+    /// - Parameters:
+    ///   - auth: the auth for this request; `nil` uses the client's, `.disabled` none.
+    ///   - followRedirects: whether to follow redirects; `nil` uses the client's setting.
+    ///   - stream: when true, the body is left unread for you to stream; you must then read
+    ///     it to its end or call ``Response/close()``.
+    public func send(
+        _ request: Request, auth: (any Auth)? = nil, followRedirects: Bool? = nil, stream: Bool = false
+    ) async throws -> Response {
+        guard !isClosed else {
+            throw HTTPXError(.clientClosed, "Cannot send \(request): the client has been closed", request: request)
+        }
+        let start = ContinuousClock.now
+        var response = try await sendHandlingAuth(
+            request, auth: resolveAuth(auth, for: request), followRedirects: followRedirects ?? self.followRedirects)
+        if !stream {
+            try await readBody(of: &response)
+            response.elapsed = ContinuousClock.now - start
+        }
+        return response
+    }
+
+    private func resolveAuth(_ requested: (any Auth)?, for request: Request) -> (any Auth)? {
+        if let requested { return requested is DisabledAuth ? nil : requested }
+        if let auth { return auth }
+        if !request.url.userinfo.isEmpty {
+            return BasicAuth(request.url.username, request.url.password)
+        }
+        return nil
+    }
+
+    private func sendHandlingAuth(_ request: Request, auth: (any Auth)?, followRedirects: Bool) async throws
+        -> Response
+    {
+        guard let auth else {
+            return try await sendHandlingRedirects(request, followRedirects: followRedirects, history: [])
+        }
+        var request = request
+        if auth.requiresRequestBody { try await request.read() }
+        let flow: AuthFlow
+        do {
+            flow = try auth.authFlow(for: request)
+        } catch let error as HTTPXError {
+            throw error.attaching(request)
+        }
+        var next = flow.first
+        var history: [Response] = []
+        while true {
+            var response = try await sendHandlingRedirects(next, followRedirects: followRedirects, history: history)
+            let following: Request?
+            do {
+                if auth.requiresResponseBody { try await readBody(of: &response) }
+                following = try flow.next(after: response)
+            } catch {
+                await response.close()
+                throw error
+            }
+            guard let following else { return response }
+            if !auth.requiresResponseBody { try await readBody(of: &response) }
+            history = response.history + [response]
+            next = following
+        }
+    }
+
+    private func sendHandlingRedirects(_ request: Request, followRedirects: Bool, history: [Response]) async throws
+        -> Response
+    {
+        var request = request
+        var history = history
+        while true {
+            let redirects = history.filter(\.isRedirect).count
+            if redirects > maxRedirects {
+                throw HTTPXError(
+                    .tooManyRedirects,
+                    "Exceeded the maximum of \(maxRedirects) redirects while requesting \(request)", request: request)
+            }
+            for hook in eventHooks.request { try await hook(request) }
+            var response = try await sendSingle(request)
+            do {
+                for hook in eventHooks.response { try await hook(response) }
+                response.history = history
+                guard response.isRedirect else { return response }
+                let redirect = try redirectRequest(from: request, response: response)
+                if !followRedirects {
+                    response.nextRequest = redirect
+                    return response
+                }
+                try await readBody(of: &response)
+                history.append(response)
+                request = redirect
+            } catch {
+                await response.close()
+                throw error
+            }
+        }
+    }
+
+    private func sendSingle(_ request: Request) async throws -> Response {
+        try request.validate()
+        guard let transport = transport(for: request.url) else {
+            throw HTTPXError(
+                .unsupportedProtocol,
+                "No transport handles \(request): give the client a transport, or mount one for '\(request.url.scheme)://'",
+                request: request)
+        }
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await transport.handle(request)
+        } catch let error as HTTPXError {
+            throw error.attaching(request)
+        }
+        response.request = request
+        response.elapsed = ContinuousClock.now - start
+        response.defaultEncoding = defaultEncoding
+        if response.headers.contains("Set-Cookie") {
+            withCookies { $0.extract(from: response.headers, for: request.url) }
+        }
+        return response
+    }
+
+    /// Reads a response's body into memory, closing it if reading fails.
+    func readBody(of response: inout Response) async throws {
+        do {
+            try await response.read()
+        } catch let error as HTTPXError {
+            await response.close()
+            throw error.attaching(response.request)
+        } catch {
+            await response.close()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Synchronization
+
+/// An HTTP client with connection pooling, cookie persistence and shared configuration:
+/// httpx's `AsyncClient`.
+///
+/// ```swift
+/// try await AsyncClient.withClient(
+///     baseURL: "https://httpbin.org",
+///     headers: ["User-Agent": "my-app/0.0.1"]
+/// ) { client in
+///     let r = try await client.get("/headers")
+///     print(try r.json()["headers"]?["User-Agent"] ?? "")
+/// }
+/// ```
+///
+/// Headers, query params and cookies given to the client are merged into every request; any
+/// other option given to a request replaces the client's. A client is safe to share between
+/// tasks. Call ``close()`` when done, or use ``withClient(auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:baseURL:transport:mounts:defaultEncoding:trustEnv:_:)``.
+public final class AsyncClient: Sendable {
+    /// The auth used when a request gives none.
+    public let auth: (any Auth)?
+    /// Query parameters merged into every request's URL.
+    public let params: QueryParams
+    /// Headers merged into every request (request headers of the same name win).
+    public let headers: Headers
+    /// The timeouts of requests that give none.
+    public let timeout: Timeout
+    /// Whether redirects are followed when a request does not say.
+    public let followRedirects: Bool
+    /// The most redirects followed before ``HTTPXError/Kind/tooManyRedirects``.
+    public let maxRedirects: Int
+    /// Hooks called for every request and response.
+    public let eventHooks: EventHooks
+    /// The URL that relative request URLs are appended to.
+    public let baseURL: HTTPURL?
+    /// Why the `baseURL` given to the initializer could not be used, reported by every request.
+    let baseURLError: HTTPXError?
+    /// How text is decoded when a response names no charset.
+    public let defaultEncoding: DefaultEncoding
+    /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
+    public let trustEnv: Bool
+
+    let transport: (any Transport)?
+    let mounts: [(pattern: URLPattern, transport: any Transport)]
+    private let state: Mutex<State>
+
+    private struct State {
+        var cookies: Cookies
+        var isClosed = false
+    }
+
+    /// Creates a client.
+    ///
+    /// - Parameters:
+    ///   - auth: authentication for every request (`.basic(user, pass)`, a custom ``Auth``).
+    ///   - params: query parameters merged into every URL.
+    ///   - headers: headers merged into every request.
+    ///   - cookies: cookies to start the jar with.
+    ///   - timeout: connect/read/write/pool timeouts, 5 seconds each by default.
+    ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
+    ///   - maxRedirects: the most redirects to follow (20).
+    ///   - eventHooks: functions called on every request and response.
+    ///   - baseURL: a URL that relative request URLs are appended to; if it is invalid, every
+    ///     request fails with ``HTTPXError/Kind/invalidURL``.
+    ///   - transport: what sends requests; the network by default.
+    ///   - mounts: transports for URL patterns, most specific pattern first.
+    ///   - defaultEncoding: how to decode text that names no charset (UTF-8).
+    ///   - trustEnv: whether to read proxies, `.netrc` and CA settings from the environment.
+    public init(
+        auth: (any Auth)? = nil,
+        params: QueryParams = [:],
+        headers: Headers = [:],
+        cookies: Cookies = [:],
+        timeout: Timeout = .default,
+        followRedirects: Bool = false,
+        maxRedirects: Int = 20,
+        eventHooks: EventHooks = EventHooks(),
+        baseURL: String? = nil,
+        transport: (any Transport)? = nil,
+        mounts: [URLPattern: any Transport] = [:],
+        defaultEncoding: DefaultEncoding = .utf8,
+        trustEnv: Bool = true
+    ) {
+        self.auth = auth
+        self.params = params
+        self.headers = Self.defaultHeaders.merging(headers)
+        self.timeout = timeout
+        self.followRedirects = followRedirects
+        self.maxRedirects = max(0, maxRedirects)
+        self.eventHooks = eventHooks
+        do {
+            self.baseURL = try baseURL.map(HTTPURL.init)
+            self.baseURLError = nil
+        } catch let error as HTTPXError {
+            self.baseURL = nil
+            self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error.message)")
+        } catch {
+            self.baseURL = nil
+            self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
+        }
+        self.transport = transport
+        self.mounts = mounts.map { (pattern: $0.key, transport: $0.value) }
+            .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
+        self.defaultEncoding = defaultEncoding
+        self.trustEnv = trustEnv
+        self.state = Mutex(State(cookies: cookies))
+    }
+
+    /// The headers every client sends unless told otherwise, as httpx sends them.
+    public static let defaultHeaders: Headers = [
+        ("Accept", "*/*"),
+        ("Accept-Encoding", "gzip, deflate"),
+        ("Connection", "keep-alive"),
+        ("User-Agent", "swift-httpx/\(HTTPXVersion.current)"),
+    ]
+
+    /// The cookie jar: updated from every response, sent with every matching request.
+    ///
+    /// ```swift
+    /// client.cookies.set("session", "abc", domain: "example.org")
+    /// ```
+    public var cookies: Cookies {
+        get { state.withLock { $0.cookies } }
+        set { state.withLock { $0.cookies = newValue } }
+    }
+
+    /// Updates the jar in place, atomically with respect to other tasks using the client.
+    public func withCookies<T>(_ body: (inout Cookies) throws -> T) rethrows -> T {
+        try state.withLock { try body(&$0.cookies) }
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { state.withLock { $0.isClosed } }
+
+    /// Closes the client and its transports; later requests fail with
+    /// ``HTTPXError/Kind/clientClosed``. Calling it again does nothing.
+    public func close() async {
+        let wasClosed = state.withLock { state in
+            defer { state.isClosed = true }
+            return state.isClosed
+        }
+        if wasClosed { return }
+        await transport?.close()
+        for mount in mounts { await mount.transport.close() }
+    }
+
+    /// Runs `body` with a new client and closes the client afterwards, even when `body` throws.
+    public static func withClient<T>(
+        auth: (any Auth)? = nil,
+        params: QueryParams = [:],
+        headers: Headers = [:],
+        cookies: Cookies = [:],
+        timeout: Timeout = .default,
+        followRedirects: Bool = false,
+        maxRedirects: Int = 20,
+        eventHooks: EventHooks = EventHooks(),
+        baseURL: String? = nil,
+        transport: (any Transport)? = nil,
+        mounts: [URLPattern: any Transport] = [:],
+        defaultEncoding: DefaultEncoding = .utf8,
+        trustEnv: Bool = true,
+        _ body: (AsyncClient) async throws -> T
+    ) async throws -> T {
+        let client = AsyncClient(
+            auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
+            followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            baseURL: baseURL, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
+            trustEnv: trustEnv)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+
+    /// The transport for `url`: the most specific matching mount, else the client's.
+    func transport(for url: HTTPURL) -> (any Transport)? {
+        mounts.first { $0.pattern.matches(url) }?.transport ?? transport
+    }
+}
+
+/// The library's version, sent in the default `User-Agent`.
+public enum HTTPXVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,75 @@
+/// Functions a client calls around every request it sends, redirect hops and auth retries
+/// included.
+///
+/// A request hook sees each request just before it is sent; a response hook sees each
+/// response as soon as its headers arrive. A hook that throws fails the request with its
+/// error, so a response hook can raise on error statuses:
+///
+/// ```swift
+/// let client = AsyncClient(eventHooks: EventHooks(
+///     request: [{ request in print("→ \(request.method) \(request.url)") }],
+///     response: [{ response in try response.raiseForStatus() }]
+/// ))
+/// ```
+public struct EventHooks: Sendable {
+    /// Called with each request before it is sent.
+    public var request: [@Sendable (Request) async throws -> Void]
+    /// Called with each response before its body is read.
+    public var response: [@Sendable (Response) async throws -> Void]
+
+    public init(
+        request: [@Sendable (Request) async throws -> Void] = [],
+        response: [@Sendable (Response) async throws -> Void] = []
+    ) {
+        self.request = request
+        self.response = response
+    }
+}
+
+/// Files for a multipart upload, by field name; a name may repeat.
+///
+/// ```swift
+/// let files: MultipartFiles = ["upload-file": try .path("report.xls")]
+/// ```
+public struct MultipartFiles: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral {
+    /// The fields and their files, in order.
+    public var items: [(String, MultipartFile)]
+
+    public init(_ items: [(String, MultipartFile)]) {
+        self.items = items
+    }
+
+    public init(dictionaryLiteral elements: (String, MultipartFile)...) {
+        self.items = elements
+    }
+
+    public init(arrayLiteral elements: (String, MultipartFile)...) {
+        self.items = elements
+    }
+
+    public var isEmpty: Bool { items.isEmpty }
+}
+
+/// Form fields for `data:`: an ordered multi-map, where a repeated name sends each value.
+public typealias FormFields = QueryParams
+
+extension RequestBody {
+    /// The body httpx builds from `content=`, `data=`, `files=` and `json=`.
+    static func encode(
+        content: RequestBody?, data: FormFields?, files: MultipartFiles?, json: (any Encodable & Sendable)?,
+        boundary: String?
+    ) throws -> RequestBody {
+        let given = [content != nil, json != nil, data != nil || files != nil].filter { $0 }.count
+        guard given <= 1 else {
+            throw HTTPXError(.invalidArgument, "Pass only one of content:, json:, or data: and files: as the request body")
+        }
+        if let content { return content }
+        if let json { return try .json(json) }
+        if let files, !files.isEmpty {
+            let fields = data.map { $0.items.map { ($0.name, $0.value) } } ?? []
+            return .multipart(fields: fields, files: files.items, boundary: boundary)
+        }
+        if let data { return .form(data.items.map { ($0.name, $0.value) }) }
+        return .empty
+    }
+}

@@ -1,0 +1,93 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One cookie, with the attributes RFC 6265 stores for it.
+public struct Cookie: Hashable, Sendable, CustomStringConvertible {
+    /// The cookie's name.
+    public var name: String
+    /// The cookie's value.
+    public var value: String
+    /// The domain it is sent to; empty for a cookie set by hand without a domain, which is
+    /// sent to every host.
+    public var domain: String
+    /// Whether only ``domain`` itself matches (no `Domain` attribute was given), rather than
+    /// its subdomains too.
+    public var isHostOnly: Bool
+    /// The path prefix it is sent to.
+    public var path: String
+    /// Whether it is sent over HTTPS only.
+    public var isSecure: Bool
+    /// Whether the server marked it `HttpOnly` (kept, as a client has no scripts to hide it from).
+    public var isHTTPOnly: Bool
+    /// The `SameSite` attribute as given (`Strict`, `Lax`, `None`), if any.
+    public var sameSite: String?
+    /// When it expires; `nil` for a session cookie.
+    public var expires: Date?
+    /// When it was first stored, used to order cookies of equal path length.
+    public var created: Date
+
+    /// Creates a cookie; by default one that is sent to every host and path.
+    public init(
+        name: String, value: String, domain: String = "", path: String = "/", isHostOnly: Bool = false,
+        isSecure: Bool = false, isHTTPOnly: Bool = false, sameSite: String? = nil, expires: Date? = nil,
+        created: Date = Date()
+    ) {
+        self.name = name
+        self.value = value
+        self.domain = domain.lowercased()
+        self.isHostOnly = isHostOnly
+        self.path = path
+        self.isSecure = isSecure
+        self.isHTTPOnly = isHTTPOnly
+        self.sameSite = sameSite
+        self.expires = expires
+        self.created = created
+    }
+
+    /// `name=value for domain/path`, as httpx prints a cookie.
+    public var description: String {
+        "<Cookie \(name)=\(value) for \(domain.isEmpty ? "" : domain)\(path)>"
+    }
+
+    /// Whether the cookie has expired at `now`.
+    public func isExpired(at now: Date) -> Bool {
+        expires.map { $0 <= now } ?? false
+    }
+
+    /// Whether the cookie is to be sent with a request to `url` (RFC 6265 §5.4).
+    public func matches(_ url: HTTPURL, at now: Date = Date()) -> Bool {
+        if isExpired(at: now) { return false }
+        if isSecure && !(url.scheme == "https" || url.scheme == "wss") { return false }
+        if !domain.isEmpty {
+            if isHostOnly ? url.host != domain : !Self.domainMatches(host: url.host, domain: domain) {
+                return false
+            }
+        }
+        return Self.pathMatches(requestPath: url.path.isEmpty ? "/" : url.path, cookiePath: path)
+    }
+
+    /// RFC 6265 §5.1.3.
+    static func domainMatches(host: String, domain: String) -> Bool {
+        if host == domain { return true }
+        guard host.hasSuffix("." + domain) else { return false }
+        // An IP address matches only itself.
+        return !host.contains(":") && !host.split(separator: ".").allSatisfy { $0.allSatisfy(\.isNumber) }
+    }
+
+    /// RFC 6265 §5.1.4.
+    static func pathMatches(requestPath: String, cookiePath: String) -> Bool {
+        if requestPath == cookiePath { return true }
+        guard requestPath.hasPrefix(cookiePath) else { return false }
+        return cookiePath.hasSuffix("/") || requestPath.dropFirst(cookiePath.count).hasPrefix("/")
+    }
+
+    /// RFC 6265 §5.1.4: the directory of the request path.
+    static func defaultPath(for url: HTTPURL) -> String {
+        let path = url.path
+        guard path.hasPrefix("/"), let last = path.lastIndex(of: "/"), last != path.startIndex else { return "/" }
+        return String(path[..<last])
+    }
+}

@@ -1,0 +1,84 @@
+extension HTTPURL {
+    /// Resolves `reference` against this URL as RFC 3986 §5.2 does (what a browser does with a
+    /// link or a `Location` header).
+    ///
+    /// ```swift
+    /// let base = try HTTPURL("http://a/b/c/d;p?q")
+    /// try base.join("../g").description   // "http://a/b/g"
+    /// try base.join("//c/d").description  // "http://c/d"
+    /// ```
+    public func join(_ reference: String) throws -> HTTPURL {
+        resolve(try HTTPURL(reference))
+    }
+
+    /// Resolves an already parsed reference against this URL (RFC 3986 §5.2.2).
+    public func resolve(_ reference: HTTPURL) -> HTTPURL {
+        var target = reference
+        if !reference.scheme.isEmpty {
+            target.path = Self.removeDotSegments(reference.path)
+            return target
+        }
+        target.scheme = scheme
+        if reference.hasAuthority {
+            target.path = Self.removeDotSegments(reference.path)
+            return target
+        }
+        target.userinfo = userinfo
+        target.host = host
+        target.port = port
+        target.hasAuthority = hasAuthority
+        if reference.path.isEmpty {
+            target.path = path
+            target.query = reference.query ?? query
+        } else if reference.path.hasPrefix("/") {
+            target.path = Self.removeDotSegments(reference.path)
+        } else {
+            target.path = Self.removeDotSegments(merge(reference.path))
+        }
+        return target
+    }
+
+    /// Appends a relative URL to a client's base URL the way httpx does: the base path acts
+    /// as a directory, and a leading `/` of the relative path does not reset it.
+    ///
+    /// `http://x.org/api` + `/users` gives `http://x.org/api/users`.
+    func appendingToBase(_ relative: HTTPURL) -> HTTPURL {
+        var merged = self
+        var basePath = path
+        if !basePath.hasSuffix("/") { basePath += "/" }
+        var relativePath = Substring(relative.path)
+        while relativePath.hasPrefix("/") { relativePath = relativePath.dropFirst() }
+        merged.path = basePath + relativePath
+        merged.query = relative.query
+        merged.fragment = relative.fragment
+        return merged
+    }
+
+    private func merge(_ referencePath: String) -> String {
+        if hasAuthority && path.isEmpty { return "/" + referencePath }
+        guard let slash = path.lastIndex(of: "/") else { return referencePath }
+        return String(path[...slash]) + referencePath
+    }
+
+    /// RFC 3986 §5.2.4: removes `.` and `..` segments.
+    static func removeDotSegments(_ path: String) -> String {
+        guard path.contains(".") else { return path }
+        var output: [Substring] = []
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            switch segment {
+            case ".":
+                if isLast { output.append("") }
+            case "..":
+                if output.count > 1 || (output.count == 1 && !output[0].isEmpty) { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        var result = output.joined(separator: "/")
+        if path.hasPrefix("/") && !result.hasPrefix("/") { result = "/" + result }
+        return result
+    }
+}

@@ -1,0 +1,142 @@
+/// Splits a URL string into its RFC 3986 parts and normalises each one.
+enum URLParser {
+    static func parse(_ input: String) throws -> HTTPURL {
+        let string = trimmed(input)
+        if let bad = string.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw invalid("Invalid non-printable character U+\(hex(bad.value)) in URL '\(redactedForError(input))'")
+        }
+        var rest = Substring(string)
+
+        var scheme = ""
+        if let colon = rest.firstIndex(of: ":"), isScheme(rest[..<colon]) {
+            scheme = rest[..<colon].lowercased()
+            rest = rest[rest.index(after: colon)...]
+        }
+
+        var fragment: String?
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = PercentEncoding.encode(String(rest[rest.index(after: hash)...]), allowed: .fragment)
+            rest = rest[..<hash]
+        }
+        var query: String?
+        if let question = rest.firstIndex(of: "?") {
+            query = PercentEncoding.encode(String(rest[rest.index(after: question)...]), allowed: .query)
+            rest = rest[..<question]
+        }
+
+        var userinfo = ""
+        var host = ""
+        var port: Int?
+        var hasAuthority = false
+        if rest.hasPrefix("//") {
+            hasAuthority = true
+            rest = rest.dropFirst(2)
+            let end = rest.firstIndex(of: "/") ?? rest.endIndex
+            let authority = rest[..<end]
+            rest = rest[end...]
+            (userinfo, host, port) = try parseAuthority(authority, scheme: scheme, input: input)
+        }
+        let path = PercentEncoding.encode(String(rest), allowed: .path)
+        return HTTPURL(
+            scheme: scheme, userinfo: userinfo, host: host, port: port, path: path,
+            query: query, fragment: fragment, hasAuthority: hasAuthority)
+    }
+
+    private static func parseAuthority(
+        _ authority: Substring, scheme: String, input: String
+    ) throws -> (String, String, Int?) {
+        var hostPort = authority
+        var userinfo = ""
+        if let at = authority.lastIndex(of: "@") {
+            userinfo = PercentEncoding.encode(String(authority[..<at]), allowed: .userinfo)
+            hostPort = authority[authority.index(after: at)...]
+        }
+        var hostText: Substring
+        var portText: Substring?
+        if hostPort.hasPrefix("[") {
+            guard let close = hostPort.firstIndex(of: "]") else {
+                throw invalid("Invalid IPv6 address in URL '\(redactedForError(input))': missing ']'")
+            }
+            hostText = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
+            let after = hostPort[hostPort.index(after: close)...]
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
+                throw invalid("Invalid characters after the IPv6 address in URL '\(redactedForError(input))'")
+            }
+            guard !hostText.isEmpty, hostText.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
+                throw invalid("Invalid IPv6 address '\(hostText)' in URL '\(redactedForError(input))'")
+            }
+        } else if let colon = hostPort.lastIndex(of: ":") {
+            hostText = hostPort[..<colon]
+            portText = hostPort[hostPort.index(after: colon)...]
+        } else {
+            hostText = hostPort
+        }
+        let host = hostText.lowercased()
+        let isIPv6 = hostPort.hasPrefix("[")
+        if !isIPv6, let bad = host.unicodeScalars.first(where: { !isHostScalar($0) }) {
+            let what = bad.isASCII ? "character '\(bad)'" : "non-ASCII character '\(bad)' (internationalised host names are not supported)"
+            throw invalid("Invalid \(what) in host '\(hostText)' of URL '\(redactedForError(input))'")
+        }
+        var port: Int?
+        if let portText, !portText.isEmpty {
+            guard portText.allSatisfy(\.isASCII), portText.allSatisfy(\.isNumber), let value = Int(portText),
+                value <= 65535
+            else {
+                throw invalid("Invalid port '\(portText)' in URL '\(redactedForError(input))'")
+            }
+            port = value == HTTPURL.defaultPort(for: scheme) ? nil : value
+        }
+        return (userinfo, host, port)
+    }
+
+    private static func isHostScalar(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return false }
+        return PercentEncoding.Allowed.host.contains(UInt8(scalar.value))
+    }
+
+    private static func isScheme(_ text: Substring) -> Bool {
+        guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else {
+            return false
+        }
+        return text.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
+        }
+    }
+
+    private static func trimmed(_ string: String) -> String {
+        let scalars = string.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// The input with any password hidden, so an error message never leaks it.
+    static func redactedForError(_ input: String) -> String {
+        let characters = Array(input)
+        guard let schemeEnd = firstIndex(of: ["/", "/"], in: characters),
+            let at = characters[schemeEnd...].firstIndex(of: "@"),
+            let colon = characters[schemeEnd..<at].firstIndex(of: ":")
+        else { return input }
+        return String(characters[...colon]) + "[secure]" + String(characters[at...])
+    }
+
+    private static func firstIndex(of needle: [Character], in haystack: [Character]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<start + needle.count]) == needle {
+            return start + needle.count
+        }
+        return nil
+    }
+
+    static func invalid(_ message: String) -> HTTPXError {
+        HTTPXError(.invalidURL, message)
+    }
+}

@@ -1,0 +1,158 @@
+/// HTTP header fields: a case-insensitive, ordered multi-map that keeps each name's casing.
+///
+/// Lookups ignore case, while iteration and the wire see the names as they were given.
+/// Printing masks credentials:
+///
+/// ```swift
+/// var headers: Headers = ["User-Agent": "my-app/0.0.1"]
+/// headers.add("Accept", "application/json")
+/// headers["authorization"] = "Bearer secret"
+/// headers["user-agent"]        // "my-app/0.0.1"
+/// print(headers)               // [User-Agent: my-app/0.0.1, Accept: ..., authorization: [secure]]
+/// ```
+public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleByDictionaryLiteral,
+    ExpressibleByArrayLiteral, Sequence
+{
+    /// The fields in order, with names as given.
+    public private(set) var fields: [(name: String, value: String)]
+
+    /// Names whose values are printed as `[secure]`.
+    static let sensitive: Set<String> = ["authorization", "proxy-authorization", "cookie", "set-cookie"]
+
+    /// Creates empty headers.
+    public init() {
+        fields = []
+    }
+
+    /// Creates headers from pairs, in order; a name may repeat.
+    public init(_ fields: [(String, String)]) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    public init(arrayLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    /// The number of fields, counting repeats.
+    public var count: Int { fields.count }
+
+    /// Whether there are no fields.
+    public var isEmpty: Bool { fields.isEmpty }
+
+    /// Whether a field named `name` (in any case) is present.
+    public func contains(_ name: String) -> Bool {
+        fields.contains { Self.equalNames($0.name, name) }
+    }
+
+    /// The values of `name` joined by `, ` (as httpx does); setting replaces every field of
+    /// that name, keeping the first one's position, and `nil` removes them.
+    public subscript(name: String) -> String? {
+        get {
+            let values = self.values(for: name)
+            return values.isEmpty ? nil : values.joined(separator: ", ")
+        }
+        set {
+            if let newValue { set(name, newValue) } else { remove(name) }
+        }
+    }
+
+    /// The first value of `name`.
+    public func first(_ name: String) -> String? {
+        fields.first { Self.equalNames($0.name, name) }?.value
+    }
+
+    /// Every value of `name`, in order (`Set-Cookie` lines stay separate here).
+    public func values(for name: String) -> [String] {
+        fields.compactMap { Self.equalNames($0.name, name) ? $0.value : nil }
+    }
+
+    /// Replaces every field named `name` with one field, at the first one's position.
+    public mutating func set(_ name: String, _ value: String) {
+        guard let first = fields.firstIndex(where: { Self.equalNames($0.name, name) }) else {
+            fields.append((name: name, value: value))
+            return
+        }
+        fields[first] = (name: name, value: value)
+        var index = fields.count - 1
+        while index > first {
+            if Self.equalNames(fields[index].name, name) { fields.remove(at: index) }
+            index -= 1
+        }
+    }
+
+    /// Adds a field after the existing ones, even if the name is already present.
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append((name: name, value: value))
+    }
+
+    /// Removes every field named `name`.
+    public mutating func remove(_ name: String) {
+        fields.removeAll { Self.equalNames($0.name, name) }
+    }
+
+    /// These headers with `other` merged in: each name in `other` replaces this one's fields.
+    public func merging(_ other: Headers) -> Headers {
+        var result = self
+        var replaced = Set<String>()
+        for field in other.fields {
+            let key = field.name.lowercased()
+            if replaced.insert(key).inserted {
+                result.set(field.name, field.value)
+            } else {
+                result.add(field.name, field.value)
+            }
+        }
+        return result
+    }
+
+    /// Headers printed as `[Name: value, ...]`, with credentials shown as `[secure]`.
+    public var description: String {
+        "[" + fields.map { "\($0.name): \(Self.masked($0.name, $0.value))" }.joined(separator: ", ") + "]"
+    }
+
+    static func masked(_ name: String, _ value: String) -> String {
+        sensitive.contains(name.lowercased()) ? "[secure]" : value
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+
+    /// ASCII case-insensitive name comparison, without allocating.
+    static func equalNames(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.count == rhs.utf8.count
+            && zip(lhs.utf8, rhs.utf8).allSatisfy { a, b in
+                a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= UInt8(ascii: "a") && (a | 0x20) <= UInt8(ascii: "z"))
+            }
+    }
+
+    public static func == (lhs: Headers, rhs: Headers) -> Bool {
+        lhs.fields.elementsEqual(rhs.fields) { equalNames($0.name, $1.name) && $0.value == $1.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for field in fields {
+            hasher.combine(field.name.lowercased())
+            hasher.combine(field.value)
+        }
+    }
+
+    /// Throws ``HTTPXError/Kind/localProtocol`` when a name is not a token or a value holds
+    /// CR, LF or NUL, so nothing of the kind reaches the wire.
+    public func validate() throws {
+        for field in fields {
+            guard !field.name.isEmpty, field.name.utf8.allSatisfy(HTTPToken.isTokenByte) else {
+                throw HTTPXError(.localProtocol, "Invalid header name '\(field.name)': a name must be a non-empty token")
+            }
+            guard HTTPToken.isValidFieldValue(field.value) else {
+                throw HTTPXError(
+                    .localProtocol,
+                    "Invalid value for header '\(field.name)': values may not contain CR, LF or NUL")
+            }
+        }
+    }
+}

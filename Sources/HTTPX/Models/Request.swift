@@ -1,0 +1,142 @@
+/// An HTTP request: method, URL, headers, body and extensions.
+///
+/// Build one with ``AsyncClient/buildRequest(_:_:params:headers:cookies:content:data:files:json:timeout:extensions:)``
+/// to get the client's headers, params and cookies merged in, change it, then send it:
+///
+/// ```swift
+/// var request = try client.buildRequest(.options, "https://example.com")
+/// request.target = "*"                  // an `OPTIONS *` request
+/// let response = try await client.send(request)
+/// ```
+///
+/// Creating a request directly sets `Host` from the URL and the body's `Content-Length` or
+/// `Transfer-Encoding` and `Content-Type`, unless the headers already have them.
+public struct Request: Sendable, CustomStringConvertible {
+    /// The method.
+    public var method: HTTPMethod
+    /// The absolute URL.
+    public var url: HTTPURL
+    /// The header fields, in the order they will be sent.
+    public var headers: Headers
+    /// The body.
+    public var body: RequestBody
+    /// Per-request settings that travel to the transport: timeouts, the request target, and
+    /// values of your own for custom transports.
+    public var extensions: RequestExtensions
+
+    /// Creates a request, adding `Host` and the body's content headers when missing.
+    public init(
+        _ method: HTTPMethod,
+        _ url: HTTPURL,
+        headers: Headers = [:],
+        body: RequestBody = .empty,
+        extensions: RequestExtensions = RequestExtensions()
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.extensions = extensions
+        if !headers.contains("Host"), !url.host.isEmpty {
+            self.headers = Headers([("Host", url.netloc)]).merging(headers)
+        }
+        setContentHeaders()
+    }
+
+    /// Creates a request from a URL string.
+    ///
+    /// - Throws: ``HTTPXError/Kind/invalidURL`` when `url` cannot be parsed.
+    public init(_ method: HTTPMethod, _ url: String, headers: Headers = [:], body: RequestBody = .empty) throws {
+        self.init(method, try HTTPURL(url), headers: headers, body: body)
+    }
+
+    /// The request target of the request line: the URL's path and query by default; set it
+    /// to `"*"` for `OPTIONS *`.
+    public var target: String {
+        get { extensions.target ?? url.rawPath }
+        set { extensions.target = newValue }
+    }
+
+    /// The body's bytes when it is held in memory (`nil` for a stream that was not read).
+    public var content: [UInt8]? { body.bytes }
+
+    /// Reads a streamed body into memory so ``content`` can be used and the body replayed.
+    public mutating func read() async throws {
+        do {
+            body = try await body.buffered()
+        } catch let error as HTTPXError {
+            throw error.attaching(self)
+        }
+    }
+
+    /// `<Request(GET, 'https://example.org/')>`, as httpx prints it, with any password hidden.
+    public var description: String {
+        "<Request(\(method), '\(url.redacted)')>"
+    }
+
+    /// Sets `Content-Length` or `Transfer-Encoding`, and `Content-Type`, from the body.
+    mutating func setContentHeaders() {
+        if let type = body.contentType, !headers.contains("Content-Type") {
+            headers.add("Content-Type", type)
+        }
+        if headers.contains("Content-Length") || headers.contains("Transfer-Encoding") { return }
+        if let length = body.length {
+            if length > 0 || Self.methodsExpectingBody.contains(method) {
+                headers.add("Content-Length", String(length))
+            }
+        } else {
+            headers.add("Transfer-Encoding", "chunked")
+        }
+    }
+
+    static let methodsExpectingBody: Set<HTTPMethod> = [.post, .put, .patch]
+
+    /// Throws ``HTTPXError/Kind/localProtocol`` or ``HTTPXError/Kind/unsupportedProtocol`` for a
+    /// request that must not be sent as it is.
+    func validate() throws {
+        guard method.isValidToken else {
+            throw HTTPXError(.localProtocol, "Invalid method '\(method)': a method must be a token", request: self)
+        }
+        guard !url.scheme.isEmpty else {
+            throw HTTPXError(
+                .unsupportedProtocol,
+                "Request URL '\(url.redacted)' is missing an 'http://' or 'https://' protocol.", request: self)
+        }
+        guard !url.host.isEmpty else {
+            throw HTTPXError(.invalidURL, "Request URL '\(url.redacted)' has no host.", request: self)
+        }
+        if let target = extensions.target {
+            guard !target.isEmpty, target.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
+                throw HTTPXError(.localProtocol, "Invalid request target '\(target)'", request: self)
+            }
+        }
+        do {
+            try headers.validate()
+        } catch let error as HTTPXError {
+            throw error.attaching(self)
+        }
+    }
+}
+
+/// Settings of one request that travel with it to the transport.
+///
+/// ```swift
+/// var request = try client.buildRequest(.get, "https://example.org/")
+/// request.extensions.timeout = Timeout(30)
+/// request.extensions["trace-id"] = "abc123"
+/// ```
+public struct RequestExtensions: Sendable {
+    /// The timeouts the transport applies to this request.
+    public var timeout: Timeout = .default
+    /// A request target that replaces the URL's path and query (`*` for `OPTIONS *`).
+    public var target: String?
+    private var values: [String: any Sendable] = [:]
+
+    public init() {}
+
+    /// A value of your own, for a custom transport or event hook.
+    public subscript(key: String) -> (any Sendable)? {
+        get { values[key] }
+        set { values[key] = newValue }
+    }
+}

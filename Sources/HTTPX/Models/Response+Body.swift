@@ -1,0 +1,204 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+
+extension Response {
+    /// The decoded body (gzip and deflate undone); empty until the body is read.
+    public var content: [UInt8] {
+        decodedBuffer.map { Array($0.readableBytesView) } ?? []
+    }
+
+    /// The decoded body as a `ByteBuffer`; empty until the body is read.
+    public var contentBuffer: ByteBuffer {
+        decodedBuffer ?? ByteBuffer()
+    }
+
+    /// The body as text, decoded with ``encoding``, else the `Content-Type` charset, else the
+    /// client's default encoding; empty until the body is read.
+    public var text: String {
+        let bytes = content
+        return resolvedEncoding(for: bytes).decode(bytes)
+    }
+
+    /// The encoding that ``text`` uses for this body.
+    public func resolvedEncoding(for bytes: [UInt8]) -> TextEncoding {
+        if let encoding { return encoding }
+        if let charset = charset, let named = TextEncoding(charset: charset) { return named }
+        switch defaultEncoding {
+        case .encoding(let encoding): return encoding
+        case .detector(let detect): return detect(bytes) ?? .utf8
+        }
+    }
+
+    /// The `charset` parameter of the `Content-Type` header, if any.
+    public var charset: String? {
+        guard let contentType = headers.first("Content-Type") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingSpaces.lowercased() == "charset" {
+                return String(pair[1].trimmingSpaces).trimmingCharacters(quotes: true)
+            }
+        }
+        return nil
+    }
+
+    /// Decodes the JSON body as `type`.
+    ///
+    /// - Throws: ``HTTPXError/Kind/decoding`` naming the request when the body is not valid
+    ///   JSON of that shape, or ``HTTPXError/Kind/responseNotRead`` for an unread stream.
+    public func json<T: Decodable>(as type: T.Type = T.self, decoder: JSONDecoder = JSONDecoder()) throws -> T {
+        guard isRead else {
+            throw HTTPXError(.responseNotRead, "Attempted to decode the JSON of \(request) before its body was read; call read() first", request: request)
+        }
+        do {
+            return try decoder.decode(T.self, from: Data(content))
+        } catch {
+            throw HTTPXError(
+                .decoding, "Invalid JSON in the response to \(request): \(error)", request: request,
+                underlying: error)
+        }
+    }
+
+    /// Decodes the JSON body as a dynamic ``JSONValue``.
+    public func json() throws -> JSONValue {
+        try json(as: JSONValue.self)
+    }
+
+    /// Reads the whole body into memory, decoding its content encoding, so ``content``,
+    /// ``text`` and ``json(as:decoder:)`` can be used. Reading twice is harmless.
+    ///
+    /// - Throws: ``HTTPXError/Kind/decoding`` for a corrupt compressed body, or the transport's
+    ///   error when the connection fails while reading.
+    @discardableResult
+    public mutating func read() async throws -> [UInt8] {
+        if decoded == nil {
+            var collected = ByteBuffer()
+            for try await var chunk in bytes() {
+                if collected.readableBytes == 0 { collected = chunk } else { collected.writeBuffer(&chunk) }
+            }
+            decoded = collected
+        }
+        return content
+    }
+
+    /// Closes a streamed body without reading the rest, releasing its connection.
+    public func close() async {
+        await body.close()
+    }
+
+    var decodedBuffer: ByteBuffer? {
+        if let decoded { return decoded }
+        if case .buffer(let raw) = body.storage {
+            let decoder = ContentDecoder(contentEncoding: headers["Content-Encoding"])
+            if decoder.isIdentity { return raw }
+            return try? { () throws -> ByteBuffer in
+                let out = try decoder.decode(raw)
+                try decoder.finish()
+                return out
+            }()
+        }
+        return nil
+    }
+
+    /// The body's chunks with the content encoding undone, as they arrive.
+    ///
+    /// ```swift
+    /// try await client.stream(.get, "https://example.org/big") { response in
+    ///     for try await chunk in response.bytes() { consume(chunk) }
+    /// }
+    /// ```
+    public func bytes() -> ByteStream {
+        let raw = body.chunks
+        let encoding = headers["Content-Encoding"]
+        let request = self.request
+        if let decoded { return ByteStream(decoded) }
+        return ByteStream(replayable: false) {
+            let decoder = ContentDecoder(contentEncoding: encoding)
+            var iterator = raw.makeAsyncIterator()
+            var finished = false
+            return {
+                while !finished {
+                    do {
+                        guard let chunk = try await iterator.next() else {
+                            finished = true
+                            try decoder.finish()
+                            return nil
+                        }
+                        let output = decoder.isIdentity ? chunk : try decoder.decode(chunk)
+                        if output.readableBytes > 0 { return output }
+                    } catch let error as HTTPXError {
+                        finished = true
+                        throw error.attaching(request)
+                    }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The body's chunks exactly as received, content encoding included.
+    public func rawBytes() -> ByteStream {
+        body.chunks
+    }
+
+    /// The body as text chunks, decoded as ``text`` would decode it; a character split
+    /// between two chunks is kept whole.
+    public func textChunks() -> some AsyncSequence<String, any Error> & Sendable {
+        let decodedBytes = bytes()
+        let response = self
+        return ClosureSequence<String> {
+            var iterator = decodedBytes.makeAsyncIterator()
+            var pending: [UInt8] = []
+            var encoding: TextEncoding?
+            var done = false
+            return {
+                while !done {
+                    guard let chunk = try await iterator.next() else {
+                        done = true
+                        if pending.isEmpty { return nil }
+                        return (encoding ?? response.resolvedEncoding(for: pending)).decode(pending)
+                    }
+                    pending.append(contentsOf: chunk.readableBytesView)
+                    let chosen = encoding ?? response.resolvedEncoding(for: pending)
+                    encoding = chosen
+                    let cut = chosen.completePrefixLength(pending)
+                    if cut > 0 {
+                        let text = chosen.decode(pending[..<cut])
+                        pending.removeFirst(cut)
+                        return text
+                    }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The body as lines, split at `\n`, `\r\n` or `\r`, without the line endings.
+    public func lines() -> some AsyncSequence<String, any Error> & Sendable {
+        let textChunks = textChunks()
+        return ClosureSequence<String> {
+            var iterator = textChunks.makeAsyncIterator()
+            var buffer = ""
+            var ready: [String] = []
+            var done = false
+            return {
+                while ready.isEmpty && !done {
+                    if let text = try await iterator.next() {
+                        buffer += text
+                    } else {
+                        done = true
+                    }
+                    var lines = buffer.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+                        .map(String.init)
+                    buffer = done ? "" : (lines.popLast() ?? "")
+                    if done, lines.last == "" { lines.removeLast() }
+                    ready.append(contentsOf: lines)
+                }
+                return ready.isEmpty ? nil : ready.removeFirst()
+            }
+        }
+    }
+}

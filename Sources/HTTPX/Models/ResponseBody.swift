@@ -1,0 +1,111 @@
+import NIOCore
+import Synchronization
+
+/// The body of a response as a transport delivers it: held in memory, or a stream that is
+/// read as the caller consumes it.
+///
+/// A transport of your own makes one from bytes or from any async sequence of buffers:
+///
+/// ```swift
+/// let transport = MockTransport { request in
+///     Response(200, body: ResponseBody(stream: chunks, onClose: { await release() }))
+/// }
+/// ```
+///
+/// A streamed body can be read once. `onClose` runs exactly once: when the body has been
+/// read to its end, or when the response is closed before that (its connection can then be
+/// released or dropped).
+public struct ResponseBody: Sendable {
+    enum Storage: Sendable {
+        case buffer(ByteBuffer)
+        case stream(ByteStream, StreamControl)
+    }
+
+    let storage: Storage
+
+    /// A body held in memory.
+    public init(_ buffer: ByteBuffer = ByteBuffer()) {
+        storage = .buffer(buffer)
+    }
+
+    /// A body of the given bytes.
+    public init(bytes: some Sequence<UInt8>) {
+        storage = .buffer(ByteBuffer(bytes: Array(bytes)))
+    }
+
+    /// A body of the given text in UTF-8.
+    public init(text: String) {
+        storage = .buffer(ByteBuffer(string: text))
+    }
+
+    /// A streamed body over `chunks`; `onClose` runs once when the stream ends or is closed.
+    public init<Chunks: AsyncSequence & Sendable>(
+        stream chunks: Chunks, onClose: @escaping @Sendable () async -> Void = {}
+    ) where Chunks.Element == ByteBuffer {
+        storage = .stream(ByteStream(chunks), StreamControl(onClose: onClose))
+    }
+
+    /// Whether the whole body is in memory.
+    public var isBuffered: Bool {
+        if case .buffer = storage { return true }
+        return false
+    }
+
+    /// The raw chunks, as received (still content-encoded).
+    ///
+    /// A streamed body can be iterated once; later attempts throw
+    /// ``HTTPXError/Kind/streamConsumed``, or ``HTTPXError/Kind/streamClosed`` after ``close()``.
+    public var chunks: ByteStream {
+        switch storage {
+        case .buffer(let buffer):
+            return ByteStream(buffer)
+        case .stream(let stream, let control):
+            return ByteStream(replayable: false) {
+                if control.isClosed {
+                    return { throw HTTPXError(.streamClosed, "Attempted to read a response body after it was closed") }
+                }
+                var iterator = stream.makeAsyncIterator()
+                var done = false
+                return {
+                    if done { return nil }
+                    do {
+                        if let chunk = try await iterator.next() { return chunk }
+                        done = true
+                        await control.close()
+                        return nil
+                    } catch {
+                        done = true
+                        await control.close()
+                        throw error
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends a streamed body early, releasing what the transport holds for it. Safe to call
+    /// more than once, and a no-op for a body in memory.
+    public func close() async {
+        if case .stream(_, let control) = storage { await control.close() }
+    }
+}
+
+/// Runs a stream's close handler once.
+final class StreamControl: Sendable {
+    private let state: Mutex<(closed: Bool, onClose: (@Sendable () async -> Void)?)>
+
+    init(onClose: @escaping @Sendable () async -> Void) {
+        state = Mutex((closed: false, onClose: onClose))
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+
+    func close() async {
+        let handler = state.withLock { state -> (@Sendable () async -> Void)? in
+            state.closed = true
+            defer { state.onClose = nil }
+            return state.onClose
+        }
+        await handler?()
+    }
+}
