@@ -103,12 +103,13 @@ public struct RequestBody: Sendable {
         return RequestBody(buffer: ByteBuffer(string: encoded), contentType: "application/x-www-form-urlencoded")
     }
 
-    /// `value` encoded as compact JSON (`application/json`), as httpx writes it.
+    /// `value` encoded as compact JSON (`application/json`), as httpx writes it, with object
+    /// keys sorted so the bytes are the same on every run and platform.
     ///
     /// - Throws: ``HTTPXError/Kind/invalidArgument`` when the value cannot be encoded.
     public static func json(_ value: some Encodable) throws -> RequestBody {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         do {
             let data = try encoder.encode(value)
             return RequestBody(buffer: ByteBuffer(bytes: data), contentType: "application/json")
