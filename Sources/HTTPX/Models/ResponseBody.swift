@@ -61,6 +61,9 @@ public struct ResponseBody: Sendable {
             return ByteStream(buffer)
         case .stream(let stream, let control):
             return ByteStream(replayable: false) {
+                if control.markStarted() {
+                    return { throw HTTPXError(.streamConsumed, "Attempted to read a response body that was already read; it streams only once") }
+                }
                 if control.isClosed {
                     return { throw HTTPXError(.streamClosed, "Attempted to read a response body after it was closed") }
                 }
@@ -92,10 +95,18 @@ public struct ResponseBody: Sendable {
 
 /// Runs a stream's close handler once.
 final class StreamControl: Sendable {
-    private let state: Mutex<(closed: Bool, onClose: (@Sendable () async -> Void)?)>
+    private let state: Mutex<(closed: Bool, started: Bool, onClose: (@Sendable () async -> Void)?)>
 
     init(onClose: @escaping @Sendable () async -> Void) {
-        state = Mutex((closed: false, onClose: onClose))
+        state = Mutex((closed: false, started: false, onClose: onClose))
+    }
+
+    /// Records that reading began; returns whether it had already.
+    func markStarted() -> Bool {
+        state.withLock { state in
+            defer { state.started = true }
+            return state.started
+        }
     }
 
     var isClosed: Bool { state.withLock { $0.closed } }
