@@ -32,8 +32,8 @@ func mockClient(
     handler: @escaping @Sendable (Request) async throws -> Response = { _ in Response(200, text: "ok") }
 ) -> AsyncClient {
     AsyncClient(
-        auth: auth, params: params, headers: headers, cookies: cookies, followRedirects: followRedirects,
-        maxRedirects: maxRedirects, eventHooks: eventHooks, baseURL: baseURL,
+        baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies,
+        followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
         transport: MockTransport { request in
             recorder.record(request)
             return try await handler(request)

@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
 /// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:baseURL:transport:mounts:defaultEncoding:trustEnv:_:)``.
+/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
 public final class AsyncClient: Sendable {
     /// The auth used when a request gives none.
     public let auth: (any Auth)?
@@ -52,6 +52,8 @@ public final class AsyncClient: Sendable {
     /// Creates a client.
     ///
     /// - Parameters:
+    ///   - baseURL: a URL that relative request URLs are appended to; if it is invalid, every
+    ///     request fails with ``HTTPXError/Kind/invalidURL``.
     ///   - auth: authentication for every request (`.basic(user, pass)`, a custom ``Auth``).
     ///   - params: query parameters merged into every URL.
     ///   - headers: headers merged into every request.
@@ -60,13 +62,12 @@ public final class AsyncClient: Sendable {
     ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
     ///   - maxRedirects: the most redirects to follow (20).
     ///   - eventHooks: functions called on every request and response.
-    ///   - baseURL: a URL that relative request URLs are appended to; if it is invalid, every
-    ///     request fails with ``HTTPXError/Kind/invalidURL``.
     ///   - transport: what sends requests; the network by default.
     ///   - mounts: transports for URL patterns, most specific pattern first.
     ///   - defaultEncoding: how to decode text that names no charset (UTF-8).
     ///   - trustEnv: whether to read proxies, `.netrc` and CA settings from the environment.
     public init(
+        baseURL: String? = nil,
         auth: (any Auth)? = nil,
         params: QueryParams = [:],
         headers: Headers = [:],
@@ -75,7 +76,6 @@ public final class AsyncClient: Sendable {
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
-        baseURL: String? = nil,
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
@@ -146,6 +146,7 @@ public final class AsyncClient: Sendable {
 
     /// Runs `body` with a new client and closes the client afterwards, even when `body` throws.
     public static func withClient<T>(
+        baseURL: String? = nil,
         auth: (any Auth)? = nil,
         params: QueryParams = [:],
         headers: Headers = [:],
@@ -154,7 +155,6 @@ public final class AsyncClient: Sendable {
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
-        baseURL: String? = nil,
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
@@ -162,9 +162,9 @@ public final class AsyncClient: Sendable {
         _ body: (AsyncClient) async throws -> T
     ) async throws -> T {
         let client = AsyncClient(
-            auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
+            baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
             followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
-            baseURL: baseURL, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
+            transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
         do {
             let result = try await body(client)

@@ -16,8 +16,9 @@ public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:baseURL:transport:mounts:defaultEncoding:trustEnv:)``.
+    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
     public init(
+        baseURL: String? = nil,
         auth: (any Auth)? = nil,
         params: QueryParams = [:],
         headers: Headers = [:],
@@ -26,16 +27,15 @@ public final class Client: Sendable {
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
-        baseURL: String? = nil,
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
         trustEnv: Bool = true
     ) {
         asyncClient = AsyncClient(
-            auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
+            baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
             followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
-            baseURL: baseURL, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
+            transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
     }
 
@@ -45,7 +45,7 @@ public final class Client: Sendable {
         followRedirects: Bool = false, transport: (any Transport)? = nil, _ body: (Client) throws -> T
     ) throws -> T {
         let client = Client(
-            auth: auth, headers: headers, timeout: timeout, followRedirects: followRedirects, baseURL: baseURL,
+            baseURL: baseURL, auth: auth, headers: headers, timeout: timeout, followRedirects: followRedirects,
             transport: transport)
         defer { client.close() }
         return try body(client)
