@@ -19,6 +19,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .executableTarget(
+            name: "httpx-quickstart",
+            dependencies: ["HTTPX"],
+            path: "Examples/Quickstart"
+        ),
         .testTarget(
             name: "HTTPXTests",
             dependencies: ["HTTPX", "CHTTPXZlib"]

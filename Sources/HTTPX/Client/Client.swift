@@ -6,6 +6,10 @@ import NIOCore
 /// pipeline, not a copy). It refuses to run inside a Swift concurrency task, where blocking
 /// could deadlock, with ``HTTPXError/Kind/blockingInAsyncContext``.
 ///
+/// Blocking the main thread is allowed, but then no transport handler or event hook may be
+/// isolated to the main actor (a closure written in top-level code of `main.swift` is):
+/// it would wait for the very thread that is waiting for it.
+///
 /// ```swift
 /// let client = Client(baseURL: "https://httpbin.org", timeout: Timeout(10, connect: 60))
 /// defer { client.close() }
