@@ -83,6 +83,10 @@ struct TimeoutTests {
         #expect(Timeout.disabled.read == nil)
         let literal: Timeout = 2.5
         #expect(literal.write == .milliseconds(2500))
+        #expect(Timeout(-1).read == .zero)
+        #expect(Timeout(.nan).read == .zero)
+        #expect(Timeout(.infinity).read == .seconds(3_153_600_000))
+        #expect(Timeout(1e300).connect == .seconds(3_153_600_000))
         var partial = Timeout(10)
         partial.read = nil
         #expect(partial.read == nil && partial.write == .seconds(10))

@@ -79,8 +79,8 @@ extension AsyncClient {
             for hook in eventHooks.request { try await hook(request) }
             var response = try await sendSingle(request)
             do {
-                for hook in eventHooks.response { try await hook(response) }
                 response.history = history
+                for hook in eventHooks.response { try await hook(response) }
                 guard response.isRedirect else { return response }
                 let redirect = try redirectRequest(from: request, response: response)
                 if !followRedirects {

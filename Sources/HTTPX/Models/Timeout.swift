@@ -62,8 +62,11 @@ public struct Timeout: Hashable, Sendable, ExpressibleByFloatLiteral, Expressibl
     /// No timeouts: a request may wait forever.
     public static let disabled = Timeout(nil)
 
+    /// Seconds as a `Duration`: negative and NaN become zero, and anything past a century is
+    /// capped there (so no value can overflow).
     private static func duration(_ seconds: Double) -> Duration {
-        .nanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
+        guard !seconds.isNaN, seconds > 0 else { return .zero }
+        return .nanoseconds(Int64((min(seconds, 3_153_600_000) * 1e9).rounded()))
     }
 }
 
