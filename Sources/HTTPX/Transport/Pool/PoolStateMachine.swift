@@ -1,0 +1,236 @@
+import NIOCore
+
+/// The connection pool's bookkeeping as a pure value: which connections exist, which are
+/// idle, who waits for one, and what to do next. It performs no I/O and reads no clock; the
+/// pool around it carries out the actions it returns, so every rule here is tested without
+/// sockets.
+///
+/// Rules, as httpx's pool has them:
+/// - an idle connection to the same origin is reused, most recently used first;
+/// - at most `maxConnections` connections exist at once (connecting, busy or idle), across
+///   all origins; an idle connection to another origin is closed to make room;
+/// - at most `maxKeepaliveConnections` idle connections are kept, the oldest closed first;
+/// - requests that find no connection wait in order, and are served first come first served.
+struct PoolStateMachine {
+    typealias ConnectionID = Int
+    typealias WaiterID = Int
+
+    enum ConnectionState: Equatable {
+        case connecting
+        case leased
+        case idle(since: ContinuousClock.Instant)
+    }
+
+    struct Connection {
+        let key: PoolKey
+        var state: ConnectionState
+    }
+
+    /// Why a waiter fails.
+    enum Failure: Equatable {
+        case connectFailed
+        case timedOut
+        case cancelled
+        case shutDown
+    }
+
+    /// What the pool must do after an event. Most events need one or two of these.
+    struct Actions: Equatable {
+        /// Hand this connection to this waiter.
+        var lease: (connection: ConnectionID, waiter: WaiterID)?
+        /// Open a connection with this id to this origin.
+        var create: [(connection: ConnectionID, key: PoolKey)] = []
+        /// Close these connections.
+        var close: [ConnectionID] = []
+        /// Fail these waiters.
+        var fail: [(waiter: WaiterID, failure: Failure)] = []
+
+        static let none = Actions()
+
+        static func == (lhs: Actions, rhs: Actions) -> Bool {
+            lhs.lease?.connection == rhs.lease?.connection && lhs.lease?.waiter == rhs.lease?.waiter
+                && lhs.create.map(\.connection) == rhs.create.map(\.connection)
+                && lhs.create.map(\.key) == rhs.create.map(\.key) && lhs.close == rhs.close
+                && lhs.fail.map(\.waiter) == rhs.fail.map(\.waiter) && lhs.fail.map(\.failure) == rhs.fail.map(\.failure)
+        }
+    }
+
+    let maxConnections: Int?
+    let maxKeepalive: Int?
+
+    private(set) var connections: [ConnectionID: Connection] = [:]
+    /// Idle connections per origin, most recently released last.
+    private var idle: [PoolKey: [ConnectionID]] = [:]
+    private var waiters = CircularBuffer<(id: WaiterID, key: PoolKey)>()
+    private var nextConnectionID = 0
+    private(set) var isShutDown = false
+
+    init(limits: Limits) {
+        maxConnections = limits.maxConnections
+        maxKeepalive = limits.maxKeepaliveConnections
+    }
+
+    var waitingCount: Int { waiters.count }
+    var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
+
+    /// Whether some request waits although an idle connection to its origin exists (never
+    /// true: the invariant the tests check).
+    var waiterMissesAnIdleConnection: Bool {
+        waiters.contains { !(idle[$0.key]?.isEmpty ?? true) }
+    }
+
+    /// A request for a connection to `key`.
+    mutating func acquire(_ key: PoolKey, waiter: WaiterID) -> Actions {
+        if isShutDown { return Actions(fail: [(waiter, .shutDown)]) }
+        if let connection = idle[key]?.popLast() {
+            connections[connection]?.state = .leased
+            return Actions(lease: (connection, waiter))
+        }
+        waiters.append((waiter, key))
+        return balance()
+    }
+
+    /// A connection finished connecting.
+    mutating func connected(_ connection: ConnectionID, now: ContinuousClock.Instant) -> Actions {
+        guard connections[connection] != nil, !isShutDown else {
+            connections.removeValue(forKey: connection)
+            return Actions(close: [connection])
+        }
+        return makeAvailable(connection, now: now)
+    }
+
+    /// A connection could not be established: the oldest waiter for its origin fails with
+    /// the connect error, and others get a new attempt.
+    mutating func connectFailed(_ connection: ConnectionID) -> Actions {
+        guard let failed = connections.removeValue(forKey: connection) else { return .none }
+        var actions = Actions()
+        if let index = waiters.firstIndex(where: { $0.key == failed.key }) {
+            let waiter = waiters.remove(at: index)
+            actions.fail.append((waiter.id, .connectFailed))
+        }
+        return actions.merging(balance())
+    }
+
+    /// A leased connection is back: reusable (the response ended cleanly on a keep-alive
+    /// connection) or not (it was closed).
+    mutating func release(_ connection: ConnectionID, reusable: Bool, now: ContinuousClock.Instant) -> Actions {
+        guard connections[connection] != nil else { return .none }
+        if reusable && !isShutDown {
+            return makeAvailable(connection, now: now)
+        }
+        connections.removeValue(forKey: connection)
+        var actions = balance()
+        if reusable { actions.close.append(connection) }
+        return actions
+    }
+
+    /// An idle connection was closed by the server, or its keep-alive expired.
+    mutating func idleClosed(_ connection: ConnectionID) -> Actions {
+        guard let closed = connections[connection], case .idle = closed.state else { return .none }
+        connections.removeValue(forKey: connection)
+        idle[closed.key]?.removeAll { $0 == connection }
+        return balance()
+    }
+
+    /// Whether `connection` is idle and was released no later than `deadline`.
+    func isIdle(_ connection: ConnectionID, since deadline: ContinuousClock.Instant) -> Bool {
+        if case .idle(let since) = connections[connection]?.state { return since <= deadline }
+        return false
+    }
+
+    /// A waiter gave up (pool timeout or cancellation); it fails if it was still waiting.
+    mutating func abandon(_ waiter: WaiterID, because failure: Failure) -> Actions {
+        guard let index = waiters.firstIndex(where: { $0.id == waiter }) else { return .none }
+        waiters.remove(at: index)
+        return Actions(fail: [(waiter, failure)])
+    }
+
+    /// Closes idle connections and fails waiters; leased connections close when released.
+    mutating func shutDown() -> Actions {
+        isShutDown = true
+        var actions = Actions()
+        for (_, ids) in idle {
+            for id in ids {
+                connections.removeValue(forKey: id)
+                actions.close.append(id)
+            }
+        }
+        idle.removeAll()
+        while let waiter = waiters.popFirst() { actions.fail.append((waiter.id, .shutDown)) }
+        return actions
+    }
+
+    // MARK: - Internals
+
+    private mutating func makeAvailable(_ connection: ConnectionID, now: ContinuousClock.Instant) -> Actions {
+        guard let key = connections[connection]?.key else { return .none }
+        if let index = waiters.firstIndex(where: { $0.key == key }) {
+            let waiter = waiters.remove(at: index)
+            connections[connection]?.state = .leased
+            return Actions(lease: (connection, waiter.id))
+        }
+        connections[connection]?.state = .idle(since: now)
+        idle[key, default: []].append(connection)
+        var actions = balance()
+        if let maxKeepalive, idleCount > maxKeepalive, let oldest = oldestIdle(excluding: nil) {
+            removeIdle(oldest)
+            actions.close.append(oldest)
+        }
+        return actions
+    }
+
+    /// Starts connections for waiters that no pending connection will serve, closing idle
+    /// connections to other origins when the limit leaves no room.
+    private mutating func balance() -> Actions {
+        var actions = Actions()
+        guard !waiters.isEmpty else { return actions }
+        var pending: [PoolKey: Int] = [:]
+        for connection in connections.values where connection.state == .connecting {
+            pending[connection.key, default: 0] += 1
+        }
+        var demand: [PoolKey: Int] = [:]
+        for waiter in waiters {
+            demand[waiter.key, default: 0] += 1
+            if demand[waiter.key, default: 0] <= pending[waiter.key, default: 0] { continue }
+            if let maxConnections, connections.count >= maxConnections {
+                guard let victim = oldestIdle(excluding: waiter.key) else { continue }
+                removeIdle(victim)
+                actions.close.append(victim)
+            }
+            let id = nextConnectionID
+            nextConnectionID += 1
+            connections[id] = Connection(key: waiter.key, state: .connecting)
+            pending[waiter.key, default: 0] += 1
+            actions.create.append((id, waiter.key))
+        }
+        return actions
+    }
+
+    private func oldestIdle(excluding key: PoolKey?) -> ConnectionID? {
+        var oldest: (ConnectionID, ContinuousClock.Instant)?
+        for (idleKey, ids) in idle where idleKey != key {
+            for id in ids {
+                guard case .idle(let since) = connections[id]?.state else { continue }
+                if let current = oldest, current.1 <= since { continue }
+                oldest = (id, since)
+            }
+        }
+        return oldest?.0
+    }
+
+    private mutating func removeIdle(_ connection: ConnectionID) {
+        guard let key = connections.removeValue(forKey: connection)?.key else { return }
+        idle[key]?.removeAll { $0 == connection }
+    }
+}
+
+extension PoolStateMachine.Actions {
+    func merging(_ other: Self) -> Self {
+        var result = self
+        if result.lease == nil { result.lease = other.lease }
+        result.create += other.create
+        result.close += other.close
+        result.fail += other.fail
+        return result
+    }
+}
