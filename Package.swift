@@ -17,6 +17,8 @@ let package = Package(
             dependencies: [
                 "CHTTPXZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -26,7 +28,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPXTests",
-            dependencies: ["HTTPX", "CHTTPXZlib"]
+            dependencies: [
+                "HTTPX", "CHTTPXZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -22,6 +22,10 @@ struct PoolStateMachineTests {
         let reuse = pool.acquire(a, waiter: 2)
         #expect(reuse.lease?.connection == id && reuse.lease?.waiter == 2)
         #expect(reuse.create.isEmpty)
+        _ = pool.release(id, reusable: true, now: at(2))
+        #expect(pool.leaseIdle(b) == nil)
+        #expect(pool.leaseIdle(a) == id)
+        #expect(pool.leaseIdle(a) == nil)
     }
 
     @Test func differentOriginsGetDifferentConnections() {
@@ -106,7 +110,7 @@ struct PoolStateMachineTests {
         #expect(pool.acquire(a, waiter: 2) == .none)
         let failed = pool.connectFailed(c1)
         #expect(failed.fail.map(\.waiter) == [1])
-        #expect(failed.fail.map(\.failure) == [.connectFailed])
+        #expect(failed.fail.map(\.failure) == [.connectFailed(c1)])
         #expect(failed.create.map(\.key) == [a], "the next waiter gets its own attempt")
     }
 

@@ -99,12 +99,7 @@ extension AsyncClient {
 
     private func sendSingle(_ request: Request) async throws -> Response {
         try request.validate()
-        guard let transport = transport(for: request.url) else {
-            throw HTTPXError(
-                .unsupportedProtocol,
-                "No transport handles \(request): give the client a transport, or mount one for '\(request.url.scheme)://'",
-                request: request)
-        }
+        let transport = transport(for: request.url)
         let start = ContinuousClock.now
         var response: Response
         do {

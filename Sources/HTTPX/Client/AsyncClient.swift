@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
 /// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
+/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
 public final class AsyncClient: Sendable {
     /// The auth used when a request gives none.
     public let auth: (any Auth)?
@@ -40,7 +40,7 @@ public final class AsyncClient: Sendable {
     /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
     public let trustEnv: Bool
 
-    let transport: (any Transport)?
+    let transport: any Transport
     let mounts: [(pattern: URLPattern, transport: any Transport)]
     private let state: Mutex<State>
 
@@ -59,10 +59,11 @@ public final class AsyncClient: Sendable {
     ///   - headers: headers merged into every request.
     ///   - cookies: cookies to start the jar with.
     ///   - timeout: connect/read/write/pool timeouts, 5 seconds each by default.
+    ///   - limits: connection pool limits of the default network transport.
     ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
     ///   - maxRedirects: the most redirects to follow (20).
     ///   - eventHooks: functions called on every request and response.
-    ///   - transport: what sends requests; the network by default.
+    ///   - transport: what sends requests; an ``HTTPTransport`` with `limits` by default.
     ///   - mounts: transports for URL patterns, most specific pattern first.
     ///   - defaultEncoding: how to decode text that names no charset (UTF-8).
     ///   - trustEnv: whether to read proxies, `.netrc` and CA settings from the environment.
@@ -73,6 +74,7 @@ public final class AsyncClient: Sendable {
         headers: Headers = [:],
         cookies: Cookies = [:],
         timeout: Timeout = .default,
+        limits: Limits = .default,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -98,7 +100,7 @@ public final class AsyncClient: Sendable {
             self.baseURL = nil
             self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
         }
-        self.transport = transport
+        self.transport = transport ?? HTTPTransport(limits: limits)
         self.mounts = mounts.map { (pattern: $0.key, transport: $0.value) }
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
         self.defaultEncoding = defaultEncoding
@@ -140,7 +142,7 @@ public final class AsyncClient: Sendable {
             return state.isClosed
         }
         if wasClosed { return }
-        await transport?.close()
+        await transport.close()
         for mount in mounts { await mount.transport.close() }
     }
 
@@ -152,6 +154,7 @@ public final class AsyncClient: Sendable {
         headers: Headers = [:],
         cookies: Cookies = [:],
         timeout: Timeout = .default,
+        limits: Limits = .default,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -163,7 +166,7 @@ public final class AsyncClient: Sendable {
     ) async throws -> T {
         let client = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            limits: limits, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
         do {
@@ -177,7 +180,7 @@ public final class AsyncClient: Sendable {
     }
 
     /// The transport for `url`: the most specific matching mount, else the client's.
-    func transport(for url: HTTPURL) -> (any Transport)? {
+    func transport(for url: HTTPURL) -> any Transport {
         mounts.first { $0.pattern.matches(url) }?.transport ?? transport
     }
 }

@@ -20,7 +20,7 @@ public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
+    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
     public init(
         baseURL: String? = nil,
         auth: (any Auth)? = nil,
@@ -28,6 +28,7 @@ public final class Client: Sendable {
         headers: Headers = [:],
         cookies: Cookies = [:],
         timeout: Timeout = .default,
+        limits: Limits = .default,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -38,7 +39,7 @@ public final class Client: Sendable {
     ) {
         asyncClient = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            limits: limits, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
     }

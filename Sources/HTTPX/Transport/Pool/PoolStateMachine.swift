@@ -28,7 +28,8 @@ struct PoolStateMachine {
 
     /// Why a waiter fails.
     enum Failure: Equatable {
-        case connectFailed
+        /// The connection opened for the waiter failed to connect.
+        case connectFailed(ConnectionID)
         case timedOut
         case cancelled
         case shutDown
@@ -79,6 +80,13 @@ struct PoolStateMachine {
         waiters.contains { !(idle[$0.key]?.isEmpty ?? true) }
     }
 
+    /// Leases an idle connection to `key`, if there is one, without queueing.
+    mutating func leaseIdle(_ key: PoolKey) -> ConnectionID? {
+        guard !isShutDown, let connection = idle[key]?.popLast() else { return nil }
+        connections[connection]?.state = .leased
+        return connection
+    }
+
     /// A request for a connection to `key`.
     mutating func acquire(_ key: PoolKey, waiter: WaiterID) -> Actions {
         if isShutDown { return Actions(fail: [(waiter, .shutDown)]) }
@@ -106,7 +114,7 @@ struct PoolStateMachine {
         var actions = Actions()
         if let index = waiters.firstIndex(where: { $0.key == failed.key }) {
             let waiter = waiters.remove(at: index)
-            actions.fail.append((waiter.id, .connectFailed))
+            actions.fail.append((waiter.id, .connectFailed(connection)))
         }
         return actions.merging(balance())
     }

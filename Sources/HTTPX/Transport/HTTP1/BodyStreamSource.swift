@@ -1,0 +1,153 @@
+import NIOCore
+import Synchronization
+
+/// The response body between a connection's event loop (which produces chunks) and the task
+/// reading it (which consumes them), with backpressure: the connection stops reading from the
+/// socket while more than `highWatermark` bytes wait, and resumes below `lowWatermark`.
+final class BodyStreamSource: Sendable {
+    private struct State {
+        var buffer = CircularBuffer<ByteBuffer>(initialCapacity: 4)
+        var bufferedBytes = 0
+        var end: Result<Void, any Error>?
+        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+        var paused = false
+        var consumerGone = false
+    }
+
+    static let highWatermark = 1 << 20
+    static let lowWatermark = 1 << 18
+
+    private let state = Mutex(State())
+    /// Asks the connection to read again after a pause; runs on any thread.
+    private let resumeReading: @Sendable () -> Void
+
+    init(resumeReading: @escaping @Sendable () -> Void) {
+        self.resumeReading = resumeReading
+    }
+
+    // MARK: Producer (the event loop)
+
+    /// Adds a chunk; returns whether the producer may keep reading.
+    func yield(_ chunk: ByteBuffer) -> Bool {
+        let (waiter, keepReading) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, Bool) in
+            if state.consumerGone || state.end != nil { return (nil, true) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, true)
+            }
+            state.buffer.append(chunk)
+            state.bufferedBytes += chunk.readableBytes
+            if state.bufferedBytes >= Self.highWatermark { state.paused = true }
+            return (nil, !state.paused)
+        }
+        waiter?.resume(returning: chunk)
+        return keepReading
+    }
+
+    /// Ends the body, cleanly or with an error.
+    func finish(_ result: Result<Void, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+            guard state.end == nil else { return nil }
+            state.end = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        switch result {
+        case .success: waiter?.resume(returning: nil)
+        case .failure(let error): waiter?.resume(throwing: error)
+        }
+    }
+
+    /// Whether a reader is waiting for data (so a read timeout applies).
+    var isReaderWaiting: Bool { state.withLock { $0.waiter != nil } }
+
+    /// Whether the producer is paused because the buffer is full.
+    var isPaused: Bool { state.withLock { $0.paused } }
+
+    // MARK: Consumer (the reading task)
+
+    /// The next chunk, or `nil` at the end of the body.
+    func next() async throws -> ByteBuffer? {
+        enum Step {
+            case chunk(ByteBuffer, resume: Bool)
+            case end(Result<Void, any Error>)
+            case wait
+        }
+        let step = state.withLock { state -> Step in
+            if let chunk = state.buffer.popFirst() {
+                state.bufferedBytes -= chunk.readableBytes
+                var resume = false
+                if state.paused && state.bufferedBytes < Self.lowWatermark {
+                    state.paused = false
+                    resume = true
+                }
+                return .chunk(chunk, resume: resume)
+            }
+            if let end = state.end { return .end(end) }
+            return .wait
+        }
+        switch step {
+        case .chunk(let chunk, let resume):
+            if resume { resumeReading() }
+            return chunk
+        case .end(let result):
+            try result.get()
+            return nil
+        case .wait:
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let immediate = state.withLock { state -> Result<ByteBuffer?, any Error>? in
+                        if let chunk = state.buffer.popFirst() {
+                            state.bufferedBytes -= chunk.readableBytes
+                            return .success(chunk)
+                        }
+                        if let end = state.end { return end.map { nil } }
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        state.waiter = continuation
+                        return nil
+                    }
+                    if let immediate { continuation.resume(with: immediate) }
+                }
+            } onCancel: {
+                let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(throwing: CancellationError())
+            }
+        }
+    }
+
+    /// The reader stopped before the end: drops what is buffered.
+    func abandon() {
+        let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+            state.consumerGone = true
+            state.buffer.removeAll()
+            state.bufferedBytes = 0
+            if state.end == nil { state.end = .failure(HTTPXError(.streamClosed, "The response body was closed")) }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: HTTPXError(.streamClosed, "The response body was closed"))
+    }
+
+    /// Whether the body ended (cleanly or not).
+    var isFinished: Bool { state.withLock { $0.end != nil } }
+}
+
+/// The async sequence over a ``BodyStreamSource``.
+struct BodyStreamSequence: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let source: BodyStreamSource
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let source: BodyStreamSource
+        mutating func next() async throws -> ByteBuffer? {
+            try await source.next()
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(source: source)
+    }
+}

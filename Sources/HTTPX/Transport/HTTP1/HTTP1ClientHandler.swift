@@ -1,0 +1,279 @@
+import NIOCore
+import NIOHTTP1
+
+/// Runs one exchange at a time on an HTTP/1.1 connection: writes the request, hands the
+/// response head and body to the waiting task, applies the read and write timeouts, and holds
+/// back socket reads while the body's reader is behind.
+final class HTTP1ClientHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let eventLoop: any EventLoop
+    private var context: ChannelHandlerContext?
+    private var exchange: HTTP1Exchange?
+    private var readHeld = false
+    private var readTimer: Scheduled<Void>?
+    private var writeTimer: Scheduled<Void>?
+    private(set) var isActive = true
+    /// Called when the connection closes while no exchange runs (the server closed it idle).
+    var onIdleClose: (() -> Void)?
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        isActive = context.channel.isActive
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        isActive = true
+        context.fireChannelActive()
+    }
+
+    // MARK: - Starting and writing
+
+    /// Starts an exchange by writing the request head, and the whole body when it is in memory.
+    func start(_ exchange: HTTP1Exchange, head: HTTPRequestHead, body: ByteBuffer?) {
+        guard let context, isActive, self.exchange == nil else {
+            let error = HTTPXError(.remoteProtocol, "Server disconnected without sending a response to \(exchange.describe())")
+            exchange.isDone = true
+            exchange.head.fail(ConnectionClosedBeforeResponse(underlying: error))
+            exchange.onComplete(false)
+            return
+        }
+        self.exchange = exchange
+        write(.head(head), context: context, flush: false)
+        if let body {
+            if body.readableBytes > 0 { write(.body(.byteBuffer(body)), context: context, flush: false) }
+            writeEnd(context: context)
+        } else {
+            context.flush()
+        }
+    }
+
+    /// Writes one chunk of a streamed body; the future completes when the socket took it.
+    func writeBodyChunk(_ chunk: ByteBuffer) -> EventLoopFuture<Void> {
+        guard let context, let exchange, !exchange.isDone else {
+            return failedWrite()
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        write(.body(.byteBuffer(chunk)), context: context, flush: true, promise: promise)
+        return promise.futureResult
+    }
+
+    /// Ends a streamed body.
+    func finishBody() -> EventLoopFuture<Void> {
+        guard let context, let exchange, !exchange.isDone else {
+            return failedWrite()
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        writeEnd(context: context, promise: promise)
+        return promise.futureResult
+    }
+
+    /// The request body could not be produced (its stream threw): the exchange fails.
+    func failBody(_ error: any Error) {
+        fail(error)
+    }
+
+    private func failedWrite() -> EventLoopFuture<Void> {
+        let error = HTTPXError(.writeError, "The connection closed while the request body was being sent")
+        return eventLoop.makeFailedFuture(error)
+    }
+
+    private func writeEnd(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        write(.end(nil), context: context, flush: true, promise: sent)
+        sent.futureResult.assumeIsolated().whenComplete { [self] result in
+            if case .success = result, let exchange = self.exchange {
+                exchange.requestFullySent = true
+                if exchange.responseEnded {
+                    self.complete(reusable: exchange.responseKeepAlive)
+                } else if exchange.body == nil || !(exchange.body?.isPaused ?? false) {
+                    self.armReadTimer()
+                }
+            }
+            promise?.completeWith(result)
+        }
+    }
+
+    private func write(
+        _ part: HTTPClientRequestPart, context: ChannelHandlerContext, flush: Bool,
+        promise: EventLoopPromise<Void>? = nil
+    ) {
+        guard let exchange else {
+            promise?.fail(HTTPXError(.writeError, "The connection has no request in progress to write to"))
+            return
+        }
+        let written = promise ?? context.eventLoop.makePromise(of: Void.self)
+        exchange.outstandingWrites += 1
+        armWriteTimer()
+        written.futureResult.assumeIsolated().whenComplete { [self] _ in
+            exchange.outstandingWrites -= 1
+            if exchange.outstandingWrites == 0 {
+                self.writeTimer?.cancel()
+                self.writeTimer = nil
+            } else {
+                self.armWriteTimer()
+            }
+        }
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(part), promise: written)
+        } else {
+            context.write(wrapOutboundOut(part), promise: written)
+        }
+    }
+
+    // MARK: - Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let exchange, !exchange.isDone else { return }
+        exchange.receivedResponseBytes = true
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            exchange.responseKeepAlive = head.isKeepAlive && exchange.requestKeepAlive
+            let loop = context.eventLoop
+            let bound = NIOLoopBound(self, eventLoop: loop)
+            let body = BodyStreamSource(resumeReading: {
+                loop.execute { bound.value.resumeReading() }
+            })
+            exchange.body = body
+            exchange.head.succeed((head, body))
+            armReadTimer()
+        case .body(let chunk):
+            if exchange.body?.yield(chunk) ?? true {
+                armReadTimer()
+            } else {
+                cancelReadTimer()
+            }
+        case .end:
+            exchange.responseEnded = true
+            cancelReadTimer()
+            // Release the connection before waking the reader, so a request the reader sends
+            // next finds it idle in the pool.
+            if exchange.requestFullySent {
+                complete(reusable: exchange.responseKeepAlive)
+            } else {
+                // The server answered before the request body was sent: the connection
+                // cannot carry another request.
+                complete(reusable: false)
+            }
+            exchange.body?.finish(.success(()))
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if let body = exchange?.body, body.isPaused {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func resumeReading() {
+        guard let context, readHeld else { return }
+        readHeld = false
+        if exchange != nil { armReadTimer() }
+        context.read()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        cancelReadTimer()
+        writeTimer?.cancel()
+        if let exchange, !exchange.isDone {
+            let description = exchange.describe()
+            if exchange.receivedResponseBytes {
+                fail(HTTPXError(.remoteProtocol, "Server disconnected without sending a complete response to \(description)"))
+            } else {
+                let error = HTTPXError(.remoteProtocol, "Server disconnected without sending a response to \(description)")
+                fail(ConnectionClosedBeforeResponse(underlying: error))
+            }
+        } else {
+            onIdleClose?()
+            onIdleClose = nil
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let exchange, !exchange.isDone {
+            fail(TransportErrors.map(error, phase: exchange.receivedResponseBytes ? .reading : .writing, request: exchange.describe()))
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Ending
+
+    /// The reader of the body gave up early, or the awaiting task was cancelled: the
+    /// connection is closed, as its response can no longer be read to the end.
+    func abandon(_ error: any Error) {
+        guard let exchange, !exchange.isDone else { return }
+        exchange.body?.abandon()
+        fail(error)
+    }
+
+    private func fail(_ error: any Error) {
+        guard let exchange, !exchange.isDone else { return }
+        exchange.isDone = true
+        self.exchange = nil
+        cancelReadTimer()
+        writeTimer?.cancel()
+        writeTimer = nil
+        exchange.deliver(error)
+        context?.close(promise: nil)
+        exchange.onComplete(false)
+    }
+
+    private func complete(reusable: Bool) {
+        guard let exchange, !exchange.isDone else { return }
+        exchange.isDone = true
+        self.exchange = nil
+        cancelReadTimer()
+        writeTimer?.cancel()
+        writeTimer = nil
+        readHeld = false
+        let keep = reusable && isActive
+        if !keep { context?.close(promise: nil) }
+        exchange.onComplete(keep)
+    }
+
+    // MARK: - Timers
+
+    private func armReadTimer() {
+        cancelReadTimer()
+        guard let context, let exchange, let timeout = exchange.readTimeout else { return }
+        readTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            guard let current = self.exchange, current === exchange else { return }
+            let seconds = Double(timeout.nanoseconds) / 1e9
+            self.fail(HTTPXError(.readTimeout, "Timed out after \(Self.format(seconds)) s waiting to read the response to \(exchange.describe())"))
+        }
+    }
+
+    private func cancelReadTimer() {
+        readTimer?.cancel()
+        readTimer = nil
+    }
+
+    private func armWriteTimer() {
+        writeTimer?.cancel()
+        guard let context, let exchange, let timeout = exchange.writeTimeout else { return }
+        writeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            guard let current = self.exchange, current === exchange else { return }
+            let seconds = Double(timeout.nanoseconds) / 1e9
+            self.fail(HTTPXError(.writeTimeout, "Timed out after \(Self.format(seconds)) s waiting to send the request \(exchange.describe())"))
+        }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+    }
+}

@@ -1,0 +1,99 @@
+import NIOCore
+import NIOPosix
+
+/// The network transport: HTTP/1.1 over SwiftNIO with a connection pool. Clients use one by
+/// default; make your own to set its options.
+///
+/// ```swift
+/// let transport = HTTPTransport(
+///     limits: Limits(maxConnections: 10, maxKeepaliveConnections: 5),
+///     retries: 2,                        // connect attempts after the first
+///     localAddress: "127.0.0.1")         // the address to connect from
+/// let client = AsyncClient(transport: transport)
+///
+/// // All requests through a Unix domain socket (the URL still gives Host and path):
+/// let docker = AsyncClient(transport: HTTPTransport(unixSocketPath: "/var/run/docker.sock"))
+/// let r = try await docker.get("http://localhost/version")
+/// ```
+///
+/// Connections are reused per origin and kept alive for `Limits.keepaliveExpiry`. A request
+/// that finds the pool full waits for a connection, in order, up to its pool timeout. An
+/// idempotent request whose reused connection turns out to have been closed by the server
+/// is retried once on a new connection.
+public final class HTTPTransport: Transport {
+    private let pool: ConnectionPool
+    private let unixSocketPath: String?
+    private let setupError: HTTPXError?
+
+    /// Creates a transport.
+    ///
+    /// - Parameters:
+    ///   - limits: connection limits and keep-alive expiry.
+    ///   - retries: how many times a failed connection attempt is retried, with exponential
+    ///     backoff from half a second.
+    ///   - localAddress: the local IP address to connect from.
+    ///   - unixSocketPath: a Unix domain socket that every request is sent through.
+    ///   - eventLoopGroup: the SwiftNIO event loops to run on; the shared singleton by default.
+    public init(
+        limits: Limits = .default,
+        retries: Int = 0,
+        localAddress: String? = nil,
+        unixSocketPath: String? = nil,
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) {
+        var settings = ConnectionSettings(localAddress: nil, retries: max(0, retries))
+        var setupError: HTTPXError?
+        if let localAddress {
+            do {
+                settings.localAddress = try SocketAddress(ipAddress: localAddress, port: 0)
+            } catch {
+                setupError = HTTPXError(.connectError, "Invalid local address '\(localAddress)': it must be an IP address")
+            }
+        }
+        self.setupError = setupError
+        self.unixSocketPath = unixSocketPath
+        self.pool = ConnectionPool(
+            limits: limits, settings: settings, group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
+    }
+
+    public func handle(_ request: Request) async throws -> Response {
+        if let setupError { throw setupError.attaching(request) }
+        let url = request.url
+        guard url.scheme == "http" else {
+            let message = url.scheme == "https"
+                ? "HTTPS is not supported by this transport yet; \(request) needs TLS"
+                : "Request URL '\(url.redacted)' has an unsupported protocol '\(url.scheme)://'"
+            throw HTTPXError(.unsupportedProtocol, message, request: request)
+        }
+        let key = PoolKey(scheme: url.scheme, host: url.host, port: url.effectivePort ?? 80, unixSocketPath: unixSocketPath)
+        let timeout = request.extensions.timeout
+        let pool = self.pool
+        var retried = false
+        while true {
+            let connection: HTTP1Connection
+            do {
+                connection = try await pool.acquire(key, timeout: timeout, connectTimeout: timeout.connect, for: request)
+            } catch let error as HTTPXError {
+                throw error.attaching(request)
+            }
+            let reused = connection.previousUses > 0
+            do {
+                return try await connection.execute(request) { reusable in
+                    pool.release(connection, reusable: reusable)
+                }
+            } catch let closed as ConnectionClosedBeforeResponse {
+                if !retried && reused && request.method.isIdempotent && request.body.isReplayable {
+                    retried = true
+                    continue
+                }
+                throw closed.underlying.attaching(request)
+            } catch let error as HTTPXError {
+                throw error.attaching(request)
+            }
+        }
+    }
+
+    public func close() async {
+        pool.shutDown()
+    }
+}

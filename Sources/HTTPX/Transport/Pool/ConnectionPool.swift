@@ -1,0 +1,213 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Carries out what the ``PoolStateMachine`` decides: opens and closes connections, hands
+/// them to waiting requests, and runs the pool and keep-alive timers.
+final class ConnectionPool: Sendable {
+    private struct Waiter {
+        let continuation: CheckedContinuation<HTTP1Connection, any Error>
+        let description: String
+        var timer: Scheduled<Void>?
+    }
+
+    private struct State {
+        var machine: PoolStateMachine
+        var connections: [Int: HTTP1Connection] = [:]
+        var waiters: [Int: Waiter] = [:]
+        var connectErrors: [Int: any Error] = [:]
+        var nextWaiterID = 0
+    }
+
+    private let state: Mutex<State>
+    private let group: any EventLoopGroup
+    private let settings: ConnectionSettings
+    private let keepaliveExpiry: Duration?
+
+    init(limits: Limits, settings: ConnectionSettings, group: any EventLoopGroup) {
+        self.state = Mutex(State(machine: PoolStateMachine(limits: limits)))
+        self.group = group
+        self.settings = settings
+        self.keepaliveExpiry = limits.keepaliveExpiry
+    }
+
+    deinit {
+        // A transport dropped without close() still closes its idle connections.
+        let connections = state.withLock { $0.connections.values }
+        for connection in connections { connection.close() }
+    }
+
+    /// A connection to `key`, reused or new; waits in line when the pool is full.
+    func acquire(_ key: PoolKey, timeout: Timeout, connectTimeout: Duration?, for request: Request) async throws
+        -> HTTP1Connection
+    {
+        let description = request.description
+        while true {
+            let connection = try await lease(key, poolTimeout: timeout.pool, connectTimeout: connectTimeout, description: description)
+            if connection.isActive { return connection }
+            // The server closed it while it was idle; try another.
+            release(connection, reusable: false)
+        }
+    }
+
+    private func lease(_ key: PoolKey, poolTimeout: Duration?, connectTimeout: Duration?, description: String) async throws
+        -> HTTP1Connection
+    {
+        // Fast path: an idle connection, without suspending.
+        let (fast, waiterID) = state.withLock { state -> (HTTP1Connection?, Int) in
+            if let id = state.machine.leaseIdle(key), let connection = state.connections[id] {
+                return (connection, 0)
+            }
+            let id = state.nextWaiterID
+            state.nextWaiterID += 1
+            return (nil, id)
+        }
+        if let fast { return fast }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTP1Connection, any Error>) in
+                let actions = state.withLock { state -> PoolStateMachine.Actions in
+                    state.waiters[waiterID] = Waiter(continuation: continuation, description: description)
+                    return state.machine.acquire(key, waiter: waiterID)
+                }
+                if let poolTimeout {
+                    let timer = group.any().scheduleTask(in: TimeAmount(poolTimeout)) { [weak self] () -> Void in
+                        self?.abandon(waiterID, because: .timedOut)
+                    }
+                    let stillWaiting = state.withLock { state -> Bool in
+                        guard state.waiters[waiterID] != nil else { return false }
+                        state.waiters[waiterID]?.timer = timer
+                        return true
+                    }
+                    if !stillWaiting { timer.cancel() }
+                }
+                perform(actions, connectTimeout: connectTimeout, poolTimeout: poolTimeout)
+            }
+        } onCancel: {
+            abandon(waiterID, because: .cancelled)
+        }
+    }
+
+    /// Gives a connection back after an exchange.
+    func release(_ connection: HTTP1Connection, reusable: Bool) {
+        let now = ContinuousClock.now
+        let actions = state.withLock { state -> PoolStateMachine.Actions in
+            let actions = state.machine.release(connection.id, reusable: reusable, now: now)
+            if !reusable || actions.close.contains(connection.id) { state.connections.removeValue(forKey: connection.id) }
+            return actions
+        }
+        if !reusable { connection.close() }
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        if reusable, let keepaliveExpiry, state.withLock({ $0.machine.isIdle(connection.id, since: now) }) {
+            connection.channel.eventLoop.scheduleTask(in: TimeAmount(keepaliveExpiry)) { [weak self] in
+                self?.expire(connection.id, idleSince: now)
+            }
+        }
+    }
+
+    /// Closes idle connections and fails waiters; busy connections close when released.
+    func shutDown() {
+        let actions = state.withLock { $0.machine.shutDown() }
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+    }
+
+    private func expire(_ id: Int, idleSince: ContinuousClock.Instant) {
+        let (actions, connection) = state.withLock { state -> (PoolStateMachine.Actions, HTTP1Connection?) in
+            guard state.machine.isIdle(id, since: idleSince) else { return (.none, nil) }
+            return (state.machine.idleClosed(id), state.connections.removeValue(forKey: id))
+        }
+        connection?.close()
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+    }
+
+    private func idleClosed(_ id: Int) {
+        let actions = state.withLock { state -> PoolStateMachine.Actions in
+            let actions = state.machine.idleClosed(id)
+            if state.machine.connections[id] == nil { state.connections.removeValue(forKey: id) }
+            return actions
+        }
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+    }
+
+    private func abandon(_ waiter: Int, because failure: PoolStateMachine.Failure) {
+        let actions = state.withLock { $0.machine.abandon(waiter, because: failure) }
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+    }
+
+    // MARK: - Carrying out actions
+
+    private func perform(_ actions: PoolStateMachine.Actions, connectTimeout: Duration?, poolTimeout: Duration?) {
+        if actions == .none { return }
+        var toClose: [HTTP1Connection] = []
+        var leased: (CheckedContinuation<HTTP1Connection, any Error>, HTTP1Connection)?
+        var failed: [(CheckedContinuation<HTTP1Connection, any Error>, any Error)] = []
+        state.withLock { state in
+            for id in actions.close {
+                if let connection = state.connections.removeValue(forKey: id) { toClose.append(connection) }
+            }
+            if let lease = actions.lease, let waiter = state.waiters.removeValue(forKey: lease.waiter),
+                let connection = state.connections[lease.connection]
+            {
+                waiter.timer?.cancel()
+                leased = (waiter.continuation, connection)
+            }
+            for (id, failure) in actions.fail {
+                guard let waiter = state.waiters.removeValue(forKey: id) else { continue }
+                waiter.timer?.cancel()
+                failed.append((waiter.continuation, error(for: failure, waiter: waiter, state: &state)))
+            }
+        }
+        for connection in toClose { connection.close() }
+        if let (continuation, connection) = leased { continuation.resume(returning: connection) }
+        for (continuation, error) in failed { continuation.resume(throwing: error) }
+        for (id, key) in actions.create { open(id, key: key, connectTimeout: connectTimeout, attempt: 0) }
+    }
+
+    private func error(for failure: PoolStateMachine.Failure, waiter: Waiter, state: inout State) -> any Error {
+        switch failure {
+        case .cancelled:
+            return CancellationError()
+        case .timedOut:
+            return HTTPXError(.poolTimeout, "Timed out waiting for a free connection in the pool for \(waiter.description)")
+        case .shutDown:
+            return HTTPXError(.clientClosed, "The transport was closed before \(waiter.description) got a connection")
+        case .connectFailed(let connection):
+            return state.connectErrors.removeValue(forKey: connection)
+                ?? HTTPXError(.connectError, "Could not connect for \(waiter.description)")
+        }
+    }
+
+    private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?, attempt: Int) {
+        let eventLoop = group.any()
+        HTTP1Connection.connect(
+            id: id, key: key, settings: settings, connectTimeout: connectTimeout, eventLoop: eventLoop,
+            onIdleClose: { [weak self] in self?.idleClosed(id) }
+        ).whenComplete { [weak self] result in
+            guard let self else {
+                if case .success(let connection) = result { connection.close() }
+                return
+            }
+            switch result {
+            case .success(let connection):
+                let actions = self.state.withLock { state -> PoolStateMachine.Actions in
+                    state.connections[id] = connection
+                    return state.machine.connected(id, now: .now)
+                }
+                self.perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
+            case .failure(let error):
+                if attempt < self.settings.retries {
+                    let delay = TimeAmount.milliseconds(Int64(500 * (1 << min(attempt, 10))))
+                    eventLoop.scheduleTask(in: delay) { [weak self] in
+                        self?.open(id, key: key, connectTimeout: connectTimeout, attempt: attempt + 1)
+                    }
+                    return
+                }
+                let mapped = TransportErrors.map(error, phase: .connecting, request: key.description)
+                let actions = self.state.withLock { state -> PoolStateMachine.Actions in
+                    state.connectErrors[id] = mapped
+                    return state.machine.connectFailed(id)
+                }
+                self.perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Turns SwiftNIO's errors into the ``HTTPXError`` tree, with messages that name the request.
+enum TransportErrors {
+    enum Phase {
+        case connecting
+        case writing
+        case reading
+    }
+
+    static func map(_ error: any Error, phase: Phase, request: String) -> any Error {
+        if error is HTTPXError || error is CancellationError || error is ConnectionClosedBeforeResponse {
+            return error
+        }
+        switch error {
+        case ChannelError.connectTimeout(let amount):
+            return HTTPXError(
+                .connectTimeout,
+                "Timed out after \(HTTP1ClientHandler.format(Double(amount.nanoseconds) / 1e9)) s connecting for \(request)",
+                underlying: error)
+        case let error as NIOConnectionError:
+            if let dns = error.dnsAError ?? error.dnsAAAAError {
+                return HTTPXError(.connectError, "Could not resolve host '\(error.host)' for \(request): \(dns)", underlying: error)
+            }
+            let reasons = Set(error.connectionErrors.map { describe($0.error) }).sorted().joined(separator: "; ")
+            return HTTPXError(
+                .connectError, "Could not connect to \(error.host):\(error.port) for \(request): \(reasons.isEmpty ? "no address" : reasons)",
+                underlying: error)
+        case let parser as HTTPParserError:
+            return HTTPXError(.remoteProtocol, "Invalid HTTP response to \(request): \(parserMessage(parser))", underlying: error)
+        case ChannelError.ioOnClosedChannel, ChannelError.outputClosed, ChannelError.alreadyClosed, ChannelError.eof:
+            return HTTPXError(phase == .writing ? .writeError : .readError, "The connection closed while \(phase == .writing ? "sending" : "receiving") \(request)", underlying: error)
+        case let io as IOError:
+            let kind: HTTPXError.Kind = phase == .connecting ? .connectError : phase == .writing ? .writeError : .readError
+            return HTTPXError(kind, "\(describe(io)) while \(verb(phase)) \(request)", underlying: error)
+        default:
+            let kind: HTTPXError.Kind = phase == .connecting ? .connectError : phase == .writing ? .writeError : .readError
+            return HTTPXError(kind, "\(error) while \(verb(phase)) \(request)", underlying: error)
+        }
+    }
+
+    private static func verb(_ phase: Phase) -> String {
+        switch phase {
+        case .connecting: "connecting for"
+        case .writing: "sending"
+        case .reading: "receiving the response to"
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case 111: return "connection refused"
+            case 104: return "connection reset by peer"
+            case 101: return "network unreachable"
+            case 113: return "no route to host"
+            case 32: return "broken pipe"
+            default: return io.description
+            }
+        }
+        return "\(error)"
+    }
+
+    private static func parserMessage(_ error: HTTPParserError) -> String {
+        switch error {
+        case .headerOverflow: "the response headers are too large"
+        case .invalidChunkSize: "invalid chunk size in a chunked body"
+        case .invalidStatus: "malformed status line"
+        case .invalidVersion: "malformed status line (invalid HTTP version)"
+        case .invalidEOFState: "the body is shorter than its Content-Length"
+        case .invalidContentLength: "invalid Content-Length"
+        case .unexpectedContentLength: "unexpected Content-Length"
+        case .invalidHeaderToken: "invalid header"
+        case .lfExpected: "malformed response framing"
+        case .closedConnection: "the connection closed"
+        default: "\(error)"
+        }
+    }
+}
