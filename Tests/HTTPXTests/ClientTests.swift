@@ -65,7 +65,6 @@ struct ClientTests {
         await expectHTTPXError(.invalidURL) { _ = try await client.get("http://bad host/") }
         await expectHTTPXError(.invalidURL) { _ = try await client.get("http:///no-host") }
         await expectHTTPXError(.localProtocol) { _ = try await client.request("BAD METHOD", "http://h/") }
-        await expectHTTPXError(.unsupportedProtocol) { _ = try await AsyncClient().get("http://h/") }
     }
 
     @Test func basicAuthFromPairURLAndPerRequestOverride() async throws {
