@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: `bash scripts/test.sh` (what CI runs through .ci/run).
+#
+# It installs and starts the interop peers (httpbin under gunicorn, nginx) on loopback, runs
+# every test against them, and stops them. If a peer cannot start, it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Interop peers (httpbin, nginx) are installed and started here once the network transport
-# lands; the suite today is hermetic.
-exec swift test --parallel
+bash scripts/interop/setup.sh
+trap 'bash scripts/interop/stop.sh' EXIT
+bash scripts/interop/start.sh
+set -a
+. .interop/env
+set +a
+export HTTPX_INTEROP_REQUIRED=1
+
+swift test --parallel

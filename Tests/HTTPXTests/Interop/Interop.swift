@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Testing
+
+@testable import HTTPX
+
+/// Where the interop peers run, from the environment `scripts/test.sh` sets up.
+///
+/// Run through `bash scripts/test.sh`, the peers are required (`HTTPX_INTEROP_REQUIRED=1`) and
+/// a missing one fails the run. A bare `swift test` without them skips these suites, saying why.
+enum Interop {
+    static func variable(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
+    static let httpbin = variable("HTTPX_INTEROP_HTTPBIN")
+    static let nginx = variable("HTTPX_INTEROP_NGINX")
+    static let isRequired = variable("HTTPX_INTEROP_REQUIRED") == "1"
+
+    /// Enables a suite when its peers run, or when they are required (so it fails loudly).
+    static func enabled(_ peer: String?) -> ConditionTrait {
+        .enabled(if: peer != nil || isRequired, "interop peers not running: use `bash scripts/test.sh`")
+    }
+
+    /// The base URL of a peer, failing the test when it is missing.
+    static func url(_ peer: String?, _ name: String) throws -> String {
+        try #require(peer, "the \(name) interop peer is not running (scripts/interop/start.sh failed?)")
+    }
+
+    /// The folder nginx serves its static files from.
+    static var wwwRoot: String {
+        #filePath.split(separator: "/").dropLast(4).joined(separator: "/").withLeadingSlash + "/.interop/nginx/www"
+    }
+
+    /// The resident memory of this process in bytes (Linux), for memory-growth checks.
+    static func residentMemory() -> Int {
+        #if os(Linux)
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var size = 0
+        var resident = 0
+        _ = withUnsafeMutablePointer(to: &size) { sizePointer in
+            withUnsafeMutablePointer(to: &resident) { residentPointer in
+                withVaList([sizePointer, residentPointer]) { vfscanf(file, "%ld %ld", $0) }
+            }
+        }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #else
+        return 0
+        #endif
+    }
+}
+
+extension String {
+    var withLeadingSlash: String { hasPrefix("/") ? self : "/" + self }
+}

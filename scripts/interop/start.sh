@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Starts the interop peers on loopback and writes their addresses to .interop/env:
+#   HTTPX_INTEROP_HTTPBIN  httpbin under gunicorn
+#   HTTPX_INTEROP_NGINX    nginx serving static files (1 KiB, 64 MiB, 1 GiB) and /upload
+# Fails (non-zero) if either does not answer within 20 seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$PWD/.interop"
+mkdir -p "$root/nginx/tmp" "$root/nginx/www" "$root/logs"
+chmod 777 "$root/nginx/tmp"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+httpbin_port=$(free_port)
+nginx_port=$(free_port)
+
+# Static files for downloads and byte ranges (made once).
+www="$root/nginx/www"
+[ -f "$www/1k.bin" ] || head -c 1024 /dev/urandom > "$www/1k.bin"
+[ -f "$www/64m.bin" ] || head -c $((64 << 20)) /dev/urandom > "$www/64m.bin"
+[ -f "$www/1g.bin" ] || truncate -s 1G "$www/1g.bin"
+
+cat > "$root/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+worker_processes 1;
+pid $root/nginx/nginx.pid;
+error_log $root/logs/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $root/nginx/tmp/body;
+    proxy_temp_path $root/nginx/tmp/proxy;
+    fastcgi_temp_path $root/nginx/tmp/fastcgi;
+    uwsgi_temp_path $root/nginx/tmp/uwsgi;
+    scgi_temp_path $root/nginx/tmp/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    client_max_body_size 0;
+    sendfile on;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $www;
+        location = /upload {
+            echo_read_request_body;
+            echo "received \$content_length";
+        }
+        location = /hello { return 200 "hello from nginx"; }
+    }
+}
+CONF
+nginx -c "$root/nginx/nginx.conf" -g 'daemon on;' 2>>"$root/logs/nginx-error.log"
+
+.interop/venv/bin/gunicorn --bind "127.0.0.1:$httpbin_port" --workers 4 --daemon \
+    --pid "$root/gunicorn.pid" --error-logfile "$root/logs/gunicorn.log" httpbin:app
+
+for _ in $(seq 1 100); do
+    if python3 - "$httpbin_port" "$nginx_port" <<'PY' 2>/dev/null
+import sys, urllib.request
+for port, path in ((sys.argv[1], "/get"), (sys.argv[2], "/hello")):
+    urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1).read()
+PY
+    then
+        printf 'HTTPX_INTEROP_HTTPBIN=http://127.0.0.1:%s\nHTTPX_INTEROP_NGINX=http://127.0.0.1:%s\n' \
+            "$httpbin_port" "$nginx_port" > "$root/env"
+        echo "interop: httpbin on $httpbin_port, nginx on $nginx_port" >&2
+        exit 0
+    fi
+    sleep 0.2
+done
+echo "interop: the peers did not start; see $root/logs" >&2
+tail -20 "$root/logs/"* >&2 || true
+exit 1
