@@ -128,6 +128,20 @@ struct HTTPTransportTests {
         }
     }
 
+    @Test func idleConnectionsExpire() async throws {
+        let server = try await Self.wellBehaved()
+        defer { Task { await server.stop() } }
+        let client = AsyncClient(transport: HTTPTransport(limits: Limits(keepaliveExpiry: .milliseconds(200))))
+        _ = try await client.get("\(server.baseURL)/echo")
+        try await Task.sleep(for: .milliseconds(50))
+        _ = try await client.get("\(server.baseURL)/echo")
+        #expect(server.connections == 1, "reused within the expiry")
+        try await Task.sleep(for: .milliseconds(600))
+        _ = try await client.get("\(server.baseURL)/echo")
+        #expect(server.connections == 2, "a new connection after the expiry")
+        await client.close()
+    }
+
     @Test func unixDomainSocket() async throws {
         let path = "/tmp/httpx-test-\(UInt32.random(in: 0...UInt32.max)).sock"
         let server = try await ScriptedServer.start(unixSocketPath: path) { connection in

@@ -76,12 +76,33 @@ extension Response {
     public mutating func read() async throws -> [UInt8] {
         if decoded == nil {
             var collected = ByteBuffer()
+            var reserved = false
             for try await var chunk in bytes() {
-                if collected.readableBytes == 0 { collected = chunk } else { collected.writeBuffer(&chunk) }
+                if collected.readableBytes == 0 && !reserved {
+                    reserved = true
+                    // One allocation of the announced size (bounded, as a server may lie)
+                    // instead of a buffer that doubles and copies as it grows.
+                    if let expected = expectedDecodedLength, expected > chunk.readableBytes {
+                        collected.reserveCapacity(min(expected, 256 << 20))
+                        collected.writeBuffer(&chunk)
+                    } else {
+                        collected = chunk
+                    }
+                } else {
+                    collected.writeBuffer(&chunk)
+                }
             }
             decoded = collected
         }
         return content
+    }
+
+    /// The body's length when the server announced it and no content coding changes it.
+    private var expectedDecodedLength: Int? {
+        guard ContentDecoder(contentEncoding: headers["Content-Encoding"]).isIdentity,
+              let value = headers.first("Content-Length"), let length = Int(value), length >= 0
+        else { return nil }
+        return length
     }
 
     /// Closes a streamed body without reading the rest, releasing its connection.

@@ -13,23 +13,23 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var exchange: HTTP1Exchange?
     private var readHeld = false
-    private var readTimer: Scheduled<Void>?
-    private var writeTimer: Scheduled<Void>?
+    private let readTimer: ActivityTimer
+    private let writeTimer: ActivityTimer
     private(set) var isActive = true
     /// Called when the connection closes while no exchange runs (the server closed it idle).
     var onIdleClose: (() -> Void)?
 
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
+        self.readTimer = ActivityTimer(eventLoop: eventLoop)
+        self.writeTimer = ActivityTimer(eventLoop: eventLoop)
+        readTimer.onExpire = { [weak self] in self?.timedOut(.readTimeout) }
+        writeTimer.onExpire = { [weak self] in self?.timedOut(.writeTimeout) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         isActive = context.channel.isActive
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        self.context = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -96,8 +96,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
                 exchange.requestFullySent = true
                 if exchange.responseEnded {
                     self.complete(reusable: exchange.responseKeepAlive)
-                } else if exchange.body == nil || !(exchange.body?.isPaused ?? false) {
-                    self.armReadTimer()
+                } else if !(exchange.body?.isPaused ?? false) {
+                    self.readTimer.watch(timeout: exchange.readTimeout)
                 }
             }
             promise?.completeWith(result)
@@ -113,15 +113,14 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             return
         }
         let written = promise ?? context.eventLoop.makePromise(of: Void.self)
+        if exchange.outstandingWrites == 0 { writeTimer.watch(timeout: exchange.writeTimeout) }
         exchange.outstandingWrites += 1
-        armWriteTimer()
         written.futureResult.assumeIsolated().whenComplete { [self] _ in
             exchange.outstandingWrites -= 1
             if exchange.outstandingWrites == 0 {
-                self.writeTimer?.cancel()
-                self.writeTimer = nil
+                self.writeTimer.stop()
             } else {
-                self.armWriteTimer()
+                self.writeTimer.touch()
             }
         }
         if flush {
@@ -146,16 +145,16 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             })
             exchange.body = body
             exchange.head.succeed((head, body))
-            armReadTimer()
+            readTimer.touch()
         case .body(let chunk):
             if exchange.body?.yield(chunk) ?? true {
-                armReadTimer()
+                readTimer.touch()
             } else {
-                cancelReadTimer()
+                readTimer.stop()
             }
         case .end:
             exchange.responseEnded = true
-            cancelReadTimer()
+            readTimer.stop()
             // Release the connection before waking the reader, so a request the reader sends
             // next finds it idle in the pool.
             if exchange.requestFullySent {
@@ -180,14 +179,14 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     private func resumeReading() {
         guard let context, readHeld else { return }
         readHeld = false
-        if exchange != nil { armReadTimer() }
+        if let exchange { readTimer.watch(timeout: exchange.readTimeout) }
         context.read()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
-        cancelReadTimer()
-        writeTimer?.cancel()
+        readTimer.stop()
+        writeTimer.stop()
         if let exchange, !exchange.isDone {
             let description = exchange.describe()
             if exchange.receivedResponseBytes {
@@ -225,9 +224,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         guard let exchange, !exchange.isDone else { return }
         exchange.isDone = true
         self.exchange = nil
-        cancelReadTimer()
-        writeTimer?.cancel()
-        writeTimer = nil
+        readTimer.stop()
+        writeTimer.stop()
         exchange.deliver(error)
         context?.close(promise: nil)
         exchange.onComplete(false)
@@ -237,9 +235,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         guard let exchange, !exchange.isDone else { return }
         exchange.isDone = true
         self.exchange = nil
-        cancelReadTimer()
-        writeTimer?.cancel()
-        writeTimer = nil
+        readTimer.stop()
+        writeTimer.stop()
         readHeld = false
         let keep = reusable && isActive
         if !keep { context?.close(promise: nil) }
@@ -248,29 +245,18 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     // MARK: - Timers
 
-    private func armReadTimer() {
-        cancelReadTimer()
-        guard let context, let exchange, let timeout = exchange.readTimeout else { return }
-        readTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard let current = self.exchange, current === exchange else { return }
-            let seconds = Double(timeout.nanoseconds) / 1e9
-            self.fail(HTTPXError(.readTimeout, "Timed out after \(Self.format(seconds)) s waiting to read the response to \(exchange.describe())"))
-        }
+    private func timedOut(_ kind: HTTPXError.Kind) {
+        guard let exchange, !exchange.isDone else { return }
+        let timeout = kind == .readTimeout ? exchange.readTimeout : exchange.writeTimeout
+        let seconds = Self.format(Double(timeout?.nanoseconds ?? 0) / 1e9)
+        let what = kind == .readTimeout ? "to read the response to" : "to send the request"
+        fail(HTTPXError(kind, "Timed out after \(seconds) s waiting \(what) \(exchange.describe())"))
     }
 
-    private func cancelReadTimer() {
-        readTimer?.cancel()
-        readTimer = nil
-    }
-
-    private func armWriteTimer() {
-        writeTimer?.cancel()
-        guard let context, let exchange, let timeout = exchange.writeTimeout else { return }
-        writeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            guard let current = self.exchange, current === exchange else { return }
-            let seconds = Double(timeout.nanoseconds) / 1e9
-            self.fail(HTTPXError(.writeTimeout, "Timed out after \(Self.format(seconds)) s waiting to send the request \(exchange.describe())"))
-        }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        readTimer.cancel()
+        writeTimer.cancel()
     }
 
     static func format(_ seconds: Double) -> String {

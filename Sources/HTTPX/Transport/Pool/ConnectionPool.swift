@@ -16,6 +16,8 @@ final class ConnectionPool: Sendable {
         var connections: [Int: HTTP1Connection] = [:]
         var waiters: [Int: Waiter] = [:]
         var connectErrors: [Int: any Error] = [:]
+        /// Connections with a keep-alive expiry check scheduled.
+        var expiryScheduled: Set<Int> = []
         var nextWaiterID = 0
     }
 
@@ -97,10 +99,8 @@ final class ConnectionPool: Sendable {
         }
         if !reusable { connection.close() }
         perform(actions, connectTimeout: nil, poolTimeout: nil)
-        if reusable, let keepaliveExpiry, state.withLock({ $0.machine.isIdle(connection.id, since: now) }) {
-            connection.channel.eventLoop.scheduleTask(in: TimeAmount(keepaliveExpiry)) { [weak self] in
-                self?.expire(connection.id, idleSince: now)
-            }
+        if reusable, let keepaliveExpiry {
+            scheduleExpiry(connection, after: keepaliveExpiry)
         }
     }
 
@@ -110,13 +110,34 @@ final class ConnectionPool: Sendable {
         perform(actions, connectTimeout: nil, poolTimeout: nil)
     }
 
-    private func expire(_ id: Int, idleSince: ContinuousClock.Instant) {
-        let (actions, connection) = state.withLock { state -> (PoolStateMachine.Actions, HTTP1Connection?) in
-            guard state.machine.isIdle(id, since: idleSince) else { return (.none, nil) }
-            return (state.machine.idleClosed(id), state.connections.removeValue(forKey: id))
+    /// Schedules one keep-alive check per connection, not one per release: when it fires, it
+    /// closes the connection if it has been idle long enough, or moves itself to when it will.
+    private func scheduleExpiry(_ connection: HTTP1Connection, after delay: Duration) {
+        let first = state.withLock { state -> Bool in
+            guard state.machine.idleSince(connection.id) != nil else { return false }
+            return state.expiryScheduled.insert(connection.id).inserted
         }
-        connection?.close()
+        guard first else { return }
+        connection.channel.eventLoop.scheduleTask(in: TimeAmount(delay)) { [weak self] () -> Void in
+            self?.checkExpiry(connection)
+        }
+    }
+
+    private func checkExpiry(_ connection: HTTP1Connection) {
+        guard let keepaliveExpiry else { return }
+        let now = ContinuousClock.now
+        let (actions, close, remaining) = state.withLock { state -> (PoolStateMachine.Actions, Bool, Duration?) in
+            state.expiryScheduled.remove(connection.id)
+            guard let since = state.machine.idleSince(connection.id) else { return (.none, false, nil) }
+            if now - since >= keepaliveExpiry {
+                state.connections.removeValue(forKey: connection.id)
+                return (state.machine.idleClosed(connection.id), true, nil)
+            }
+            return (.none, false, keepaliveExpiry - (now - since))
+        }
+        if close { connection.close() }
         perform(actions, connectTimeout: nil, poolTimeout: nil)
+        if let remaining { scheduleExpiry(connection, after: remaining) }
     }
 
     private func idleClosed(_ id: Int) {

@@ -140,6 +140,12 @@ struct PoolStateMachine {
         return balance()
     }
 
+    /// When `connection` became idle, if it is idle.
+    func idleSince(_ connection: ConnectionID) -> ContinuousClock.Instant? {
+        if case .idle(let since) = connections[connection]?.state { return since }
+        return nil
+    }
+
     /// Whether `connection` is idle and was released no later than `deadline`.
     func isIdle(_ connection: ConnectionID, since deadline: ContinuousClock.Instant) -> Bool {
         if case .idle(let since) = connections[connection]?.state { return since <= deadline }

@@ -1,0 +1,194 @@
+// Runs swift-httpx and AsyncHTTPClient side by side against a local nginx and prints a table.
+//
+// Usage: httpx-bench NGINX_BASE_URL [--seconds N]
+// (Benchmarks/run.sh starts nginx and passes its URL.)
+import AsyncHTTPClient
+import HTTPX
+import NIOCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+let concurrency = 32
+
+/// One client under test: the four operations the scenarios need.
+protocol Contender: Sendable {
+    var name: String { get }
+    func get(_ url: String) async throws -> Int
+    func post(_ url: String, body: [UInt8]) async throws -> Int
+    func shutdown() async throws
+}
+
+struct HTTPXContender: Contender {
+    let name = "swift-httpx"
+    let client = AsyncClient(timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency))
+
+    func get(_ url: String) async throws -> Int {
+        try await client.get(url).content.count
+    }
+
+    func post(_ url: String, body: [UInt8]) async throws -> Int {
+        try await client.post(url, content: .bytes(body)).content.count
+    }
+
+    func shutdown() async throws { await client.close() }
+}
+
+struct AHCContender: Contender {
+    let name = "AsyncHTTPClient"
+    let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        configuration.decompression = .enabled(limit: .none)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    func get(_ url: String) async throws -> Int {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        return try await response.body.collect(upTo: 1 << 30).readableBytes
+    }
+
+    func post(_ url: String, body: [UInt8]) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.body = .bytes(body)
+        let response = try await client.execute(request, timeout: .seconds(30))
+        return try await response.body.collect(upTo: 1 << 30).readableBytes
+    }
+
+    func shutdown() async throws { try await client.shutdown() }
+}
+
+func residentMemory() -> Int {
+    #if os(Linux)
+    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(file) }
+    var size = 0
+    var resident = 0
+    _ = withUnsafeMutablePointer(to: &size) { sizePointer in
+        withUnsafeMutablePointer(to: &resident) { residentPointer in
+            withVaList([sizePointer, residentPointer]) { vfscanf(file, "%ld %ld", $0) }
+        }
+    }
+    return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    #else
+    return 0
+    #endif
+}
+
+/// Counts operations of `workers` loops for `duration`; returns operations per second.
+func rate(workers: Int, duration: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws -> Double {
+    let clock = ContinuousClock()
+    let deadline = clock.now + duration
+    let start = clock.now
+    let total = try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<workers {
+            group.addTask {
+                var count = 0
+                while clock.now < deadline {
+                    try await operation()
+                    count += 1
+                }
+                return count
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+    let elapsed = clock.now - start
+    return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+}
+
+struct Scenario {
+    let name: String
+    let unit: String
+    let run: @Sendable (any Contender) async throws -> Double
+}
+
+@main
+struct Bench {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 2 else {
+            print("usage: httpx-bench NGINX_BASE_URL [--seconds N]")
+            exit(2)
+        }
+        let base = arguments[1]
+        let seconds = arguments.firstIndex(of: "--seconds").flatMap { Double(arguments[$0 + 1]) } ?? 3
+        let duration = Duration.milliseconds(Int64(seconds * 1000))
+
+        let smallURL = base + "/1k.bin"
+        let largeURL = base + "/64m.bin"
+        let uploadURL = base + "/upload"
+        let upload = [UInt8](repeating: 0x42, count: 1 << 20)
+
+        let scenarios: [Scenario] = [
+            Scenario(name: "A  sequential GET 1 KiB, keep-alive", unit: "req/s") { contender in
+                try await rate(workers: 1, duration: duration) { _ = try await contender.get(smallURL) }
+            },
+            Scenario(name: "B  32 concurrent GETs 1 KiB", unit: "req/s") { contender in
+                try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(smallURL) }
+            },
+            Scenario(name: "C  download 64 MiB", unit: "MB/s") { contender in
+                let downloads = try await rate(workers: 1, duration: duration) {
+                    let count = try await contender.get(largeURL)
+                    guard count == 64 << 20 else { throw HTTPXError(.decoding, "short download: \(count)") }
+                }
+                return downloads * Double(64 << 20) / 1_000_000
+            },
+            Scenario(name: "D  sequential POST 1 MiB", unit: "req/s") { contender in
+                try await rate(workers: 1, duration: duration) { _ = try await contender.post(uploadURL, body: upload) }
+            },
+        ]
+
+        func format(_ value: Double) -> String {
+            let rounded = (value * 10).rounded() / 10
+            return rounded >= 100 ? String(Int(rounded)) : String(rounded)
+        }
+
+        func pad(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
+        }
+
+        let contenders: [any Contender] = [HTTPXContender(), AHCContender()]
+        // Warm up both: connections, caches, code paths.
+        for contender in contenders {
+            for _ in 0..<200 { _ = try await contender.get(smallURL) }
+            _ = try await contender.get(largeURL)
+            _ = try await contender.post(uploadURL, body: upload)
+        }
+
+        print("Each figure: \(format(seconds)) s of load per scenario and client, nginx on loopback, \(concurrency) connections at most.")
+        print("")
+        print(pad("scenario", 40) + pad("swift-httpx", 14) + pad("AsyncHTTPClient", 17) + "ratio")
+        var peaks: [String: Int] = [:]
+        for scenario in scenarios {
+            var results: [Double] = []
+            for contender in contenders {
+                let before = residentMemory()
+                let peak = Mutex(before)
+                let sampler = Task {
+                    while !Task.isCancelled {
+                        let now = residentMemory()
+                        peak.withLock { $0 = max($0, now) }
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+                results.append(try await scenario.run(contender))
+                sampler.cancel()
+                peaks[contender.name] = max(peaks[contender.name] ?? 0, peak.withLock { $0 })
+            }
+            let ratio = results[1] > 0 ? results[0] / results[1] : 0
+            print(
+                pad(scenario.name, 40) + pad("\(format(results[0])) \(scenario.unit)", 14)
+                    + pad("\(format(results[1])) \(scenario.unit)", 17) + "\(format(ratio))x")
+        }
+        print("")
+        print("peak resident memory of the process while each client ran: swift-httpx \((peaks["swift-httpx"] ?? 0) >> 20) MiB, AsyncHTTPClient \((peaks["AsyncHTTPClient"] ?? 0) >> 20) MiB")
+        for contender in contenders { try await contender.shutdown() }
+
+    }
+}
