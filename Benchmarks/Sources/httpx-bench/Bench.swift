@@ -28,11 +28,11 @@ struct HTTPXContender: Contender {
     let client = AsyncClient(timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency))
 
     func get(_ url: String) async throws -> Int {
-        try await client.get(url).content.count
+        try await client.get(url).contentBuffer.readableBytes
     }
 
     func post(_ url: String, body: [UInt8]) async throws -> Int {
-        try await client.post(url, content: .bytes(body)).content.count
+        try await client.post(url, content: .bytes(body)).contentBuffer.readableBytes
     }
 
     func shutdown() async throws { await client.close() }
@@ -153,6 +153,8 @@ struct Bench {
             text + String(repeating: " ", count: max(0, width - text.count))
         }
 
+        let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
+        let onlyClient = arguments.firstIndex(of: "--client").map { arguments[$0 + 1] }
         let contenders: [any Contender] = [HTTPXContender(), AHCContender()]
         // Warm up both: connections, caches, code paths.
         for contender in contenders {
@@ -165,9 +167,13 @@ struct Bench {
         print("")
         print(pad("scenario", 40) + pad("swift-httpx", 14) + pad("AsyncHTTPClient", 17) + "ratio")
         var peaks: [String: Int] = [:]
-        for scenario in scenarios {
+        for scenario in scenarios where only == nil || scenario.name.hasPrefix(only ?? "") {
             var results: [Double] = []
             for contender in contenders {
+                if let onlyClient, contender.name != onlyClient {
+                    results.append(0)
+                    continue
+                }
                 let before = residentMemory()
                 let peak = Mutex(before)
                 let sampler = Task {
@@ -179,7 +185,7 @@ struct Bench {
                 }
                 results.append(try await scenario.run(contender))
                 sampler.cancel()
-                peaks[contender.name] = max(peaks[contender.name] ?? 0, peak.withLock { $0 })
+                peaks[contender.name] = max(peaks[contender.name] ?? 0, peak.withLock { $0 } - before)
             }
             let ratio = results[1] > 0 ? results[0] / results[1] : 0
             print(
@@ -187,7 +193,7 @@ struct Bench {
                     + pad("\(format(results[1])) \(scenario.unit)", 17) + "\(format(ratio))x")
         }
         print("")
-        print("peak resident memory of the process while each client ran: swift-httpx \((peaks["swift-httpx"] ?? 0) >> 20) MiB, AsyncHTTPClient \((peaks["AsyncHTTPClient"] ?? 0) >> 20) MiB")
+        print("peak growth of resident memory while each client ran: swift-httpx \((peaks["swift-httpx"] ?? 0) >> 20) MiB, AsyncHTTPClient \((peaks["AsyncHTTPClient"] ?? 0) >> 20) MiB")
         for contender in contenders { try await contender.shutdown() }
 
     }

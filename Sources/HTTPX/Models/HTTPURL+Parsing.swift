@@ -2,24 +2,26 @@
 enum URLParser {
     static func parse(_ input: String) throws -> HTTPURL {
         let string = trimmed(input)
-        if let bad = string.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if string.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }),
+            let bad = string.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F })
+        {
             throw invalid("Invalid non-printable character U+\(hex(bad.value)) in URL '\(redactedForError(input))'")
         }
         var rest = Substring(string)
 
         var scheme = ""
-        if let colon = rest.firstIndex(of: ":"), isScheme(rest[..<colon]) {
-            scheme = rest[..<colon].lowercased()
+        if let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")), isScheme(rest[..<colon]) {
+            scheme = asciiLowercased(rest[..<colon])
             rest = rest[rest.index(after: colon)...]
         }
 
         var fragment: String?
-        if let hash = rest.firstIndex(of: "#") {
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) {
             fragment = PercentEncoding.encode(String(rest[rest.index(after: hash)...]), allowed: .fragment)
             rest = rest[..<hash]
         }
         var query: String?
-        if let question = rest.firstIndex(of: "?") {
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
             query = PercentEncoding.encode(String(rest[rest.index(after: question)...]), allowed: .query)
             rest = rest[..<question]
         }
@@ -28,10 +30,10 @@ enum URLParser {
         var host = ""
         var port: Int?
         var hasAuthority = false
-        if rest.hasPrefix("//") {
+        if rest.utf8.starts(with: [UInt8(ascii: "/"), UInt8(ascii: "/")]) {
             hasAuthority = true
             rest = rest.dropFirst(2)
-            let end = rest.firstIndex(of: "/") ?? rest.endIndex
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
             let authority = rest[..<end]
             rest = rest[end...]
             (userinfo, host, port) = try parseAuthority(authority, scheme: scheme, input: input)
@@ -47,7 +49,7 @@ enum URLParser {
     ) throws -> (String, String, Int?) {
         var hostPort = authority
         var userinfo = ""
-        if let at = authority.lastIndex(of: "@") {
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) {
             userinfo = PercentEncoding.encode(String(authority[..<at]), allowed: .userinfo)
             hostPort = authority[authority.index(after: at)...]
         }
@@ -67,13 +69,13 @@ enum URLParser {
             guard !hostText.isEmpty, hostText.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
                 throw invalid("Invalid IPv6 address '\(hostText)' in URL '\(redactedForError(input))'")
             }
-        } else if let colon = hostPort.lastIndex(of: ":") {
+        } else if let colon = hostPort.utf8.lastIndex(of: UInt8(ascii: ":")) {
             hostText = hostPort[..<colon]
             portText = hostPort[hostPort.index(after: colon)...]
         } else {
             hostText = hostPort
         }
-        let host = hostText.lowercased()
+        let host = asciiLowercased(hostText)
         let isIPv6 = hostPort.hasPrefix("[")
         if !isIPv6, let bad = host.unicodeScalars.first(where: { !isHostScalar($0) }) {
             let what = bad.isASCII ? "character '\(bad)'" : "non-ASCII character '\(bad)' (internationalised host names are not supported)"
@@ -97,15 +99,29 @@ enum URLParser {
     }
 
     private static func isScheme(_ text: Substring) -> Bool {
-        guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else {
-            return false
-        }
-        return text.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
+        guard let first = text.utf8.first, isLetter(first) else { return false }
+        return text.utf8.allSatisfy {
+            isLetter($0) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "+")
+                || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
         }
     }
 
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+
+    /// Lower-cases ASCII letters only, without allocating when there is nothing to change.
+    static func asciiLowercased(_ text: Substring) -> String {
+        if !text.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) { return String(text) }
+        return String(decoding: text.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
     private static func trimmed(_ string: String) -> String {
+        if let first = string.utf8.first, let last = string.utf8.last, first > 0x20, first < 0x80, last > 0x20,
+            last < 0x80
+        {
+            return string
+        }
         let scalars = string.unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })

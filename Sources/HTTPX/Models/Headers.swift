@@ -96,6 +96,8 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
 
     /// These headers with `other` merged in: each name in `other` replaces this one's fields.
     public func merging(_ other: Headers) -> Headers {
+        if other.fields.isEmpty { return self }
+        if fields.isEmpty { return other }
         var result = self
         var replaced = Set<String>()
         for field in other.fields {
@@ -124,10 +126,21 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
 
     /// ASCII case-insensitive name comparison, without allocating.
     static func equalNames(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.count == rhs.utf8.count
-            && zip(lhs.utf8, rhs.utf8).allSatisfy { a, b in
-                a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= UInt8(ascii: "a") && (a | 0x20) <= UInt8(ascii: "z"))
+        if lhs == rhs { return true }
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case (let a?, let b?):
+                if a == b { continue }
+                let lower = a | 0x20
+                if lower != b | 0x20 || lower < UInt8(ascii: "a") || lower > UInt8(ascii: "z") { return false }
+            default:
+                return false
             }
+        }
     }
 
     public static func == (lhs: Headers, rhs: Headers) -> Bool {

@@ -37,8 +37,8 @@ public struct Request: Sendable, CustomStringConvertible {
         self.headers = headers
         self.body = body
         self.extensions = extensions
-        if !headers.contains("Host"), !url.host.isEmpty {
-            self.headers = Headers([("Host", url.netloc)]).merging(headers)
+        if !url.host.isEmpty, !headers.contains("Host") {
+            self.headers = Headers([("Host", url.netloc)] + headers.fields.map { ($0.name, $0.value) })
         }
         setContentHeaders()
     }

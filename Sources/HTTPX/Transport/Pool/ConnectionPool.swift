@@ -7,7 +7,8 @@ import Synchronization
 final class ConnectionPool: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<HTTP1Connection, any Error>
-        let description: String
+        let request: Request
+        var description: String { request.description }
         var timer: Scheduled<Void>?
     }
 
@@ -43,16 +44,15 @@ final class ConnectionPool: Sendable {
     func acquire(_ key: PoolKey, timeout: Timeout, connectTimeout: Duration?, for request: Request) async throws
         -> HTTP1Connection
     {
-        let description = request.description
         while true {
-            let connection = try await lease(key, poolTimeout: timeout.pool, connectTimeout: connectTimeout, description: description)
+            let connection = try await lease(key, poolTimeout: timeout.pool, connectTimeout: connectTimeout, request: request)
             if connection.isActive { return connection }
             // The server closed it while it was idle; try another.
             release(connection, reusable: false)
         }
     }
 
-    private func lease(_ key: PoolKey, poolTimeout: Duration?, connectTimeout: Duration?, description: String) async throws
+    private func lease(_ key: PoolKey, poolTimeout: Duration?, connectTimeout: Duration?, request: Request) async throws
         -> HTTP1Connection
     {
         // Fast path: an idle connection, without suspending.
@@ -68,7 +68,7 @@ final class ConnectionPool: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTP1Connection, any Error>) in
                 let actions = state.withLock { state -> PoolStateMachine.Actions in
-                    state.waiters[waiterID] = Waiter(continuation: continuation, description: description)
+                    state.waiters[waiterID] = Waiter(continuation: continuation, request: request)
                     return state.machine.acquire(key, waiter: waiterID)
                 }
                 if let poolTimeout {
