@@ -149,7 +149,12 @@ struct Bench {
             return rounded >= 100 ? String(Int(rounded)) : String(rounded)
         }
 
-        func pad(_ text: String, _ width: Int) -> String {
+        func format2(_ value: Double) -> String {
+    let rounded = (value * 100).rounded() / 100
+    return String(rounded)
+}
+
+func pad(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - text.count))
         }
 
@@ -163,37 +168,38 @@ struct Bench {
             _ = try await contender.post(uploadURL, body: upload)
         }
 
-        print("Each figure: \(format(seconds)) s of load per scenario and client, nginx on loopback, \(concurrency) connections at most.")
+        let rounds = arguments.firstIndex(of: "--rounds").flatMap { Int(arguments[$0 + 1]) } ?? 3
+        print("Each figure: the median of \(rounds) rounds of \(format(seconds)) s per scenario and client, alternating,")
+        print("against nginx on loopback, with at most \(concurrency) connections per client.")
         print("")
-        print(pad("scenario", 40) + pad("swift-httpx", 14) + pad("AsyncHTTPClient", 17) + "ratio")
-        var peaks: [String: Int] = [:]
+        print(pad("scenario", 40) + pad("swift-httpx", 14) + pad("AsyncHTTPClient", 17) + pad("ratio", 8) + "peak RSS growth (httpx / AHC)")
         for scenario in scenarios where only == nil || scenario.name.hasPrefix(only ?? "") {
-            var results: [Double] = []
-            for contender in contenders {
-                if let onlyClient, contender.name != onlyClient {
-                    results.append(0)
-                    continue
-                }
-                let before = residentMemory()
-                let peak = Mutex(before)
-                let sampler = Task {
-                    while !Task.isCancelled {
-                        let now = residentMemory()
-                        peak.withLock { $0 = max($0, now) }
-                        try? await Task.sleep(for: .milliseconds(10))
+            var samples: [[Double]] = Array(repeating: [], count: contenders.count)
+            var growth = Array(repeating: 0, count: contenders.count)
+            for _ in 0..<rounds {
+                for (index, contender) in contenders.enumerated() {
+                    if let onlyClient, contender.name != onlyClient { continue }
+                    let before = residentMemory()
+                    let peak = Mutex(before)
+                    let sampler = Task {
+                        while !Task.isCancelled {
+                            let now = residentMemory()
+                            peak.withLock { $0 = max($0, now) }
+                            try? await Task.sleep(for: .milliseconds(10))
+                        }
                     }
+                    samples[index].append(try await scenario.run(contender))
+                    sampler.cancel()
+                    growth[index] = max(growth[index], peak.withLock { $0 } - before)
                 }
-                results.append(try await scenario.run(contender))
-                sampler.cancel()
-                peaks[contender.name] = max(peaks[contender.name] ?? 0, peak.withLock { $0 } - before)
             }
+            let results = samples.map { values in values.isEmpty ? 0 : values.sorted()[values.count / 2] }
             let ratio = results[1] > 0 ? results[0] / results[1] : 0
             print(
                 pad(scenario.name, 40) + pad("\(format(results[0])) \(scenario.unit)", 14)
-                    + pad("\(format(results[1])) \(scenario.unit)", 17) + "\(format(ratio))x")
+                    + pad("\(format(results[1])) \(scenario.unit)", 17) + pad("\(String(format2(ratio)))x", 8)
+                    + "\(growth[0] >> 20) / \(growth[1] >> 20) MiB")
         }
-        print("")
-        print("peak growth of resident memory while each client ran: swift-httpx \((peaks["swift-httpx"] ?? 0) >> 20) MiB, AsyncHTTPClient \((peaks["AsyncHTTPClient"] ?? 0) >> 20) MiB")
         for contender in contenders { try await contender.shutdown() }
 
     }

@@ -72,8 +72,7 @@ extension Response {
     ///
     /// - Throws: ``HTTPXError/Kind/decoding`` for a corrupt compressed body, or the transport's
     ///   error when the connection fails while reading.
-    @discardableResult
-    public mutating func read() async throws -> [UInt8] {
+    public mutating func read() async throws {
         if decoded == nil {
             var collected = ByteBuffer()
             var reserved = false
@@ -94,7 +93,6 @@ extension Response {
             }
             decoded = collected
         }
-        return content
     }
 
     /// The body's length when the server announced it and no content coding changes it.
