@@ -63,6 +63,14 @@ struct AHCContender: Contender {
     func shutdown() async throws { try await client.shutdown() }
 }
 
+/// User and system CPU time of this process, in seconds.
+func cpuTime() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 func residentMemory() -> Int {
     #if os(Linux)
     guard let file = fopen("/proc/self/statm", "r") else { return 0 }
@@ -81,7 +89,11 @@ func residentMemory() -> Int {
 }
 
 /// Counts operations of `workers` loops for `duration`; returns operations per second.
+/// CPU time per operation of the last `rate` run, in microseconds.
+let lastCPUPerOperation = Mutex<Double>(0)
+
 func rate(workers: Int, duration: Duration, _ operation: @escaping @Sendable () async throws -> Void) async throws -> Double {
+    let cpuStart = cpuTime()
     let clock = ContinuousClock()
     let deadline = clock.now + duration
     let start = clock.now
@@ -99,6 +111,8 @@ func rate(workers: Int, duration: Duration, _ operation: @escaping @Sendable () 
         return try await group.reduce(0, +)
     }
     let elapsed = clock.now - start
+    let cpu = cpuTime() - cpuStart
+    lastCPUPerOperation.withLock { $0 = total > 0 ? cpu / Double(total) * 1e6 : 0 }
     return Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
 }
 
@@ -169,15 +183,19 @@ func pad(_ text: String, _ width: Int) -> String {
         }
 
         let rounds = arguments.firstIndex(of: "--rounds").flatMap { Int(arguments[$0 + 1]) } ?? 3
-        print("Each figure: the median of \(rounds) rounds of \(format(seconds)) s per scenario and client, alternating,")
+        print("Each figure: the median of \(rounds) rounds of \(format(seconds)) s per scenario and client, taking turns,")
         print("against nginx on loopback, with at most \(concurrency) connections per client.")
         print("")
-        print(pad("scenario", 40) + pad("swift-httpx", 14) + pad("AsyncHTTPClient", 17) + pad("ratio", 8) + "peak RSS growth (httpx / AHC)")
+        print(pad("scenario", 40) + pad("swift-httpx", 14) + pad("AsyncHTTPClient", 17) + pad("ratio", 8) + pad("RSS growth", 16) + "CPU per op (httpx / AHC)")
         for scenario in scenarios where only == nil || scenario.name.hasPrefix(only ?? "") {
             var samples: [[Double]] = Array(repeating: [], count: contenders.count)
             var growth = Array(repeating: 0, count: contenders.count)
-            for _ in 0..<rounds {
-                for (index, contender) in contenders.enumerated() {
+            var cpu: [[Double]] = Array(repeating: [], count: contenders.count)
+            for round in 0..<rounds {
+                // Alternate who goes first, so neither gains from the other's warm-up.
+                let order = round % 2 == 0 ? Array(contenders.indices) : Array(contenders.indices.reversed())
+                for index in order {
+                    let contender = contenders[index]
                     if let onlyClient, contender.name != onlyClient { continue }
                     let before = residentMemory()
                     let peak = Mutex(before)
@@ -189,16 +207,19 @@ func pad(_ text: String, _ width: Int) -> String {
                         }
                     }
                     samples[index].append(try await scenario.run(contender))
+                    cpu[index].append(lastCPUPerOperation.withLock { $0 })
                     sampler.cancel()
                     growth[index] = max(growth[index], peak.withLock { $0 } - before)
                 }
             }
             let results = samples.map { values in values.isEmpty ? 0 : values.sorted()[values.count / 2] }
+            let cpuMedians = cpu.map { values in values.isEmpty ? 0 : values.sorted()[values.count / 2] }
             let ratio = results[1] > 0 ? results[0] / results[1] : 0
             print(
                 pad(scenario.name, 40) + pad("\(format(results[0])) \(scenario.unit)", 14)
                     + pad("\(format(results[1])) \(scenario.unit)", 17) + pad("\(String(format2(ratio)))x", 8)
-                    + "\(growth[0] >> 20) / \(growth[1] >> 20) MiB")
+                    + pad("\(growth[0] >> 20) / \(growth[1] >> 20) MiB", 16)
+                    + "\(Int(cpuMedians[0])) / \(Int(cpuMedians[1])) µs")
         }
         for contender in contenders { try await contender.shutdown() }
 

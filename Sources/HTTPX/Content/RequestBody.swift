@@ -26,7 +26,24 @@ public struct RequestBody: Sendable {
     /// The `Content-Type` the body implies, if any.
     public let contentType: String?
     /// The whole body, when it is held in memory.
-    let buffer: ByteBuffer?
+    let memory: Memory?
+
+    /// A body held in memory: a buffer, or bytes copied into one only when sent (on the
+    /// connection's event loop, which keeps large copies off the caller's thread).
+    enum Memory: Sendable {
+        case buffer(ByteBuffer)
+        case array([UInt8])
+
+        var byteBuffer: ByteBuffer {
+            switch self {
+            case .buffer(let buffer): buffer
+            case .array(let bytes): ByteBuffer(bytes: bytes)
+            }
+        }
+    }
+
+    /// The whole body as a buffer, when it is held in memory.
+    var buffer: ByteBuffer? { memory?.byteBuffer }
 
     /// An empty body.
     public static let empty = RequestBody(buffer: ByteBuffer(), contentType: nil)
@@ -35,14 +52,27 @@ public struct RequestBody: Sendable {
         self.stream = ByteStream(buffer)
         self.length = buffer.readableBytes
         self.contentType = contentType
-        self.buffer = buffer
+        self.memory = .buffer(buffer)
+    }
+
+    init(array: [UInt8], contentType: String?) {
+        self.stream = ByteStream(replayable: true) {
+            var pending: [UInt8]? = array.isEmpty ? nil : array
+            return {
+                defer { pending = nil }
+                return pending.map { ByteBuffer(bytes: $0) }
+            }
+        }
+        self.length = array.count
+        self.contentType = contentType
+        self.memory = .array(array)
     }
 
     init(stream: ByteStream, length: Int?, contentType: String?) {
         self.stream = stream
         self.length = length
         self.contentType = contentType
-        self.buffer = nil
+        self.memory = nil
     }
 
     /// Whether the body is empty and known to be so.
@@ -53,12 +83,16 @@ public struct RequestBody: Sendable {
 
     /// The whole body, when it is in memory (`nil` for streams and files).
     public var bytes: [UInt8]? {
-        buffer.map { Array($0.readableBytesView) }
+        switch memory {
+        case .array(let bytes): bytes
+        case .buffer(let buffer): Array(buffer.readableBytesView)
+        case nil: nil
+        }
     }
 
     /// Raw bytes.
     public static func bytes(_ bytes: [UInt8]) -> RequestBody {
-        RequestBody(buffer: ByteBuffer(bytes: bytes), contentType: nil)
+        RequestBody(array: bytes, contentType: nil)
     }
 
     /// Raw bytes from a `ByteBuffer`.
@@ -132,7 +166,7 @@ public struct RequestBody: Sendable {
     ///
     /// - Throws: ``HTTPXError/Kind/streamConsumed`` for a one-shot stream that was already sent.
     public func buffered() async throws -> RequestBody {
-        if buffer != nil { return self }
+        if memory != nil { return self }
         let collected = try await stream.collect()
         return RequestBody(buffer: collected, contentType: contentType)
     }

@@ -49,7 +49,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             return
         }
         self.exchange = exchange
-        write(.head(head), context: context, flush: false)
+        write(.head(head), context: context, flush: body.map { $0.readableBytes > Self.separateHeadThreshold } ?? false)
         if let body {
             if body.readableBytes > 0 { write(.body(.byteBuffer(body)), context: context, flush: false) }
             writeEnd(context: context)
@@ -258,6 +258,9 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         readTimer.cancel()
         writeTimer.cancel()
     }
+
+    /// Bodies larger than this are written after the head has been flushed on its own.
+    static let separateHeadThreshold = 64 * 1024
 
     static func format(_ seconds: Double) -> String {
         seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)

@@ -83,13 +83,13 @@ final class HTTP1Connection: Sendable {
             version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue), uri: request.target,
             headers: HTTPHeaders(request.headers.fields.map { ($0.name, $0.value) }))
         let requestKeepAlive = !(request.headers["Connection"]?.lowercased().contains("close") ?? false)
-        let bufferedBody = request.body.buffer
+        let bufferedBody = request.body.memory
         let handler = self.handler
         eventLoop.execute {
             let exchange = HTTP1Exchange(
                 head: headPromise, timeout: request.extensions.timeout, requestKeepAlive: requestKeepAlive,
                 describe: { request.description }, onComplete: onComplete)
-            handler.value.start(exchange, head: head, body: bufferedBody)
+            handler.value.start(exchange, head: head, body: bufferedBody?.byteBuffer)
         }
         return try await withTaskCancellationHandler {
             if bufferedBody == nil {
