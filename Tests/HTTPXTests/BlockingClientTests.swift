@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 
 @testable import HTTPX
@@ -61,6 +62,22 @@ struct BlockingClientTests {
         let error = await expectHTTPXError(.blockingInAsyncContext) { _ = try client.get("http://h/") }
         #expect(error?.message.contains("AsyncClient") == true)
         client.close()
+    }
+
+    @Test func refusesToBlockAnEventLoop() async throws {
+        let client = Client(transport: Self.transport)
+        let message = try await MultiThreadedEventLoopGroup.singleton.any().submit { () -> String in
+            do {
+                _ = try client.get("http://h/")
+                return "no error"
+            } catch let error as HTTPXError {
+                return error.kind.name + ": " + error.message
+            } catch {
+                return "\(error)"
+            }
+        }.get()
+        #expect(message.hasPrefix("BlockingInAsyncContext: "))
+        #expect(message.contains("event loop"))
     }
 
     @Test func closedClientFailsClearly() async throws {

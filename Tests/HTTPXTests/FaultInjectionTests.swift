@@ -17,6 +17,60 @@ struct FaultInjectionTests {
         AsyncClient(baseURL: server.baseURL, timeout: timeout, limits: limits)
     }
 
+    @Test func connectRetriesBackOffThenFail() async throws {
+        let server = try await ScriptedServer.start { _ in }
+        let port = server.port
+        await server.stop()
+        try await Task.sleep(for: .milliseconds(50))
+        let client = AsyncClient(transport: HTTPTransport(retries: 2))
+        let start = ContinuousClock.now
+        await expectHTTPXError(.connectError) { _ = try await client.get("http://127.0.0.1:\(port)/") }
+        // Two retries after 0.5 s and 1 s.
+        #expect(ContinuousClock.now - start >= .milliseconds(1400))
+    }
+
+    @Test func connectTimeoutWhenTheServerNeverAccepts() async throws {
+        #if os(Linux)
+        // A listening socket whose accept queue is full and never drained: the kernel drops
+        // further SYNs, so a connect hangs until its timeout.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
+        }
+        #expect(bound == 0)
+        #expect(listen(listener, 0) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        // Fill the accept queue.
+        var fillers: [Int32] = []
+        defer { fillers.forEach { close($0) } }
+        for _ in 0..<4 {
+            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
+            }
+            fillers.append(filler)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        var timeout = Timeout(5)
+        timeout.connect = .milliseconds(300)
+        let start = ContinuousClock.now
+        let error = await expectHTTPXError(.connectTimeout) {
+            _ = try await AsyncClient(timeout: timeout).get("http://127.0.0.1:\(port)/")
+        }
+        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(error?.message.contains("0.3 s") == true)
+        #endif
+    }
+
     @Test func closeMidBody() async throws {
         let server = try await ScriptedServer.start { connection in
             _ = try await connection.readRequest()

@@ -1,4 +1,5 @@
 import Dispatch
+import NIOPosix
 
 /// Runs async work to completion for the blocking ``Client``, on the global executor, while
 /// the calling thread waits.
@@ -8,6 +9,11 @@ enum Blocking {
             throw HTTPXError(
                 .blockingInAsyncContext,
                 "The blocking Client was called from inside a Swift concurrency task, where waiting could deadlock the cooperative thread pool; use AsyncClient with await instead")
+        }
+        guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
+            throw HTTPXError(
+                .blockingInAsyncContext,
+                "The blocking Client was called on a SwiftNIO event loop thread, which it may need to finish the request; use AsyncClient, or call it from another thread")
         }
         let box = ResultBox<T>()
         let done = DispatchSemaphore(value: 0)
