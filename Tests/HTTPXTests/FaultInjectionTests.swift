@@ -252,6 +252,25 @@ struct FaultInjectionTests {
         #expect(clientSockets(to: server.port) == 0, "every socket of the client was closed")
     }
 
+    @Test func closingTheClientMidResponseClosesThatConnectionAfterIt() async throws {
+        let server = try await ScriptedServer.start { connection in
+            try await connection.serve { _ in
+                try await connection.write("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhalf")
+                try await Task.sleep(for: .milliseconds(200))
+                try await connection.write("!!")
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = client(server)
+        try await client.stream(.get, "/x") { response throws in
+            await client.close()
+            #expect(try await response.bytes().collect().readableBytes == 6, "a response in flight completes")
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(clientSockets(to: server.port) == 0)
+        await expectHTTPXError(.clientClosed) { _ = try await client.get("/y") }
+    }
+
     @Test func cancellingWhileReadingTheBodyReleasesTheConnection() async throws {
         let server = try await ScriptedServer.start { connection in
             try await connection.serve { request in

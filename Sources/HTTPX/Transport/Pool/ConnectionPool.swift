@@ -92,12 +92,13 @@ final class ConnectionPool: Sendable {
     /// Gives a connection back after an exchange.
     func release(_ connection: HTTP1Connection, reusable: Bool) {
         let now = ContinuousClock.now
-        let actions = state.withLock { state -> PoolStateMachine.Actions in
+        let (actions, drop) = state.withLock { state -> (PoolStateMachine.Actions, Bool) in
             let actions = state.machine.release(connection.id, reusable: reusable, now: now)
-            if !reusable || actions.close.contains(connection.id) { state.connections.removeValue(forKey: connection.id) }
-            return actions
+            let drop = !reusable || actions.close.contains(connection.id)
+            if drop { state.connections.removeValue(forKey: connection.id) }
+            return (actions, drop)
         }
-        if !reusable { connection.close() }
+        if drop { connection.close() }
         perform(actions, connectTimeout: nil, poolTimeout: nil)
         if reusable, let keepaliveExpiry {
             scheduleExpiry(connection, after: keepaliveExpiry)
