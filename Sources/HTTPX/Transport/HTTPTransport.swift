@@ -21,7 +21,7 @@ import NIOPosix
 /// idempotent request whose reused connection turns out to have been closed by the server
 /// is retried once on a new connection.
 public final class HTTPTransport: Transport {
-    private let pool: ConnectionPool
+    private let pool: ConnectionPool<HTTP1Connection>
     private let unixSocketPath: String?
     private let setupError: HTTPXError?
 
@@ -41,7 +41,7 @@ public final class HTTPTransport: Transport {
         unixSocketPath: String? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil
     ) {
-        var settings = ConnectionSettings(localAddress: nil, retries: max(0, retries))
+        var settings = ConnectionSettings(localAddress: nil)
         var setupError: HTTPXError?
         if let localAddress {
             do {
@@ -52,8 +52,14 @@ public final class HTTPTransport: Transport {
         }
         self.setupError = setupError
         self.unixSocketPath = unixSocketPath
+        let connectionSettings = settings
         self.pool = ConnectionPool(
-            limits: limits, settings: settings, group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton)
+            limits: limits, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        ) { id, key, connectTimeout, eventLoop, onIdleClose in
+            HTTP1Connection.connect(
+                id: id, key: key, settings: connectionSettings, connectTimeout: connectTimeout, eventLoop: eventLoop,
+                onIdleClose: onIdleClose)
+        }
     }
 
     public func handle(_ request: Request) async throws -> Response {

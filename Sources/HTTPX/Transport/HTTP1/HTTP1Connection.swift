@@ -5,7 +5,7 @@ import Synchronization
 
 /// An HTTP/1.1 connection of the pool: a channel whose pipeline encodes requests, decodes
 /// responses and runs one ``HTTP1ClientHandler`` exchange at a time.
-final class HTTP1Connection: Sendable {
+final class HTTP1Connection: PoolConnection {
     let id: Int
     let key: PoolKey
     let channel: any Channel
@@ -21,6 +21,8 @@ final class HTTP1Connection: Sendable {
 
     /// Whether the socket is still open.
     var isActive: Bool { channel.isActive }
+
+    var eventLoop: any EventLoop { channel.eventLoop }
 
     /// How many requests this connection carried before the current one.
     var previousUses: Int { uses.load(ordering: .relaxed) }
@@ -146,5 +148,4 @@ final class HTTP1Connection: Sendable {
 /// How connections are opened, shared by every connection of a transport.
 struct ConnectionSettings: Sendable {
     var localAddress: SocketAddress?
-    var retries: Int
 }

@@ -2,11 +2,28 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+/// A connection the pool can manage, whatever protocol it speaks (HTTP/1.1 today; TLS,
+/// proxied and HTTP/2 connections are further kinds, made by their own factory).
+protocol PoolConnection: AnyObject, Sendable {
+    var id: Int { get }
+    /// Whether the socket is still open.
+    var isActive: Bool { get }
+    var eventLoop: any EventLoop { get }
+    func close()
+}
+
+/// Opens a connection for the pool: its id, origin, connect timeout and event loop, and a
+/// function to call if it closes while idle.
+typealias ConnectionFactory<Connection: PoolConnection> = @Sendable (
+    _ id: Int, _ key: PoolKey, _ connectTimeout: Duration?, _ eventLoop: any EventLoop,
+    _ onIdleClose: @escaping @Sendable () -> Void
+) -> EventLoopFuture<Connection>
+
 /// Carries out what the ``PoolStateMachine`` decides: opens and closes connections, hands
 /// them to waiting requests, and runs the pool and keep-alive timers.
-final class ConnectionPool: Sendable {
+final class ConnectionPool<Connection: PoolConnection>: Sendable {
     private struct Waiter {
-        let continuation: CheckedContinuation<HTTP1Connection, any Error>
+        let continuation: CheckedContinuation<Connection, any Error>
         let request: Request
         var description: String { request.description }
         var timer: Scheduled<Void>?
@@ -14,7 +31,7 @@ final class ConnectionPool: Sendable {
 
     private struct State {
         var machine: PoolStateMachine
-        var connections: [Int: HTTP1Connection] = [:]
+        var connections: [Int: Connection] = [:]
         var waiters: [Int: Waiter] = [:]
         var connectErrors: [Int: any Error] = [:]
         /// Connections with a keep-alive expiry check scheduled.
@@ -24,14 +41,16 @@ final class ConnectionPool: Sendable {
 
     private let state: Mutex<State>
     private let group: any EventLoopGroup
-    private let settings: ConnectionSettings
+    private let retries: Int
     private let keepaliveExpiry: Duration?
+    private let factory: ConnectionFactory<Connection>
 
-    init(limits: Limits, settings: ConnectionSettings, group: any EventLoopGroup) {
+    init(limits: Limits, retries: Int, group: any EventLoopGroup, factory: @escaping ConnectionFactory<Connection>) {
         self.state = Mutex(State(machine: PoolStateMachine(limits: limits)))
         self.group = group
-        self.settings = settings
+        self.retries = retries
         self.keepaliveExpiry = limits.keepaliveExpiry
+        self.factory = factory
     }
 
     deinit {
@@ -42,7 +61,7 @@ final class ConnectionPool: Sendable {
 
     /// A connection to `key`, reused or new; waits in line when the pool is full.
     func acquire(_ key: PoolKey, timeout: Timeout, connectTimeout: Duration?, for request: Request) async throws
-        -> HTTP1Connection
+        -> Connection
     {
         while true {
             let connection = try await lease(key, poolTimeout: timeout.pool, connectTimeout: connectTimeout, request: request)
@@ -53,10 +72,10 @@ final class ConnectionPool: Sendable {
     }
 
     private func lease(_ key: PoolKey, poolTimeout: Duration?, connectTimeout: Duration?, request: Request) async throws
-        -> HTTP1Connection
+        -> Connection
     {
         // Fast path: an idle connection, without suspending.
-        let (fast, waiterID) = state.withLock { state -> (HTTP1Connection?, Int) in
+        let (fast, waiterID) = state.withLock { state -> (Connection?, Int) in
             if let id = state.machine.leaseIdle(key), let connection = state.connections[id] {
                 return (connection, 0)
             }
@@ -66,7 +85,7 @@ final class ConnectionPool: Sendable {
         }
         if let fast { return fast }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTP1Connection, any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Connection, any Error>) in
                 let actions = state.withLock { state -> PoolStateMachine.Actions in
                     state.waiters[waiterID] = Waiter(continuation: continuation, request: request)
                     return state.machine.acquire(key, waiter: waiterID)
@@ -90,7 +109,7 @@ final class ConnectionPool: Sendable {
     }
 
     /// Gives a connection back after an exchange.
-    func release(_ connection: HTTP1Connection, reusable: Bool) {
+    func release(_ connection: Connection, reusable: Bool) {
         let now = ContinuousClock.now
         let (actions, drop) = state.withLock { state -> (PoolStateMachine.Actions, Bool) in
             let actions = state.machine.release(connection.id, reusable: reusable, now: now)
@@ -113,18 +132,18 @@ final class ConnectionPool: Sendable {
 
     /// Schedules one keep-alive check per connection, not one per release: when it fires, it
     /// closes the connection if it has been idle long enough, or moves itself to when it will.
-    private func scheduleExpiry(_ connection: HTTP1Connection, after delay: Duration) {
+    private func scheduleExpiry(_ connection: Connection, after delay: Duration) {
         let first = state.withLock { state -> Bool in
             guard state.machine.idleSince(connection.id) != nil else { return false }
             return state.expiryScheduled.insert(connection.id).inserted
         }
         guard first else { return }
-        connection.channel.eventLoop.scheduleTask(in: TimeAmount(delay)) { [weak self] () -> Void in
+        connection.eventLoop.scheduleTask(in: TimeAmount(delay)) { [weak self] () -> Void in
             self?.checkExpiry(connection)
         }
     }
 
-    private func checkExpiry(_ connection: HTTP1Connection) {
+    private func checkExpiry(_ connection: Connection) {
         guard let keepaliveExpiry else { return }
         let now = ContinuousClock.now
         let (actions, close, remaining) = state.withLock { state -> (PoolStateMachine.Actions, Bool, Duration?) in
@@ -159,9 +178,9 @@ final class ConnectionPool: Sendable {
 
     private func perform(_ actions: PoolStateMachine.Actions, connectTimeout: Duration?, poolTimeout: Duration?) {
         if actions == .none { return }
-        var toClose: [HTTP1Connection] = []
-        var leased: (CheckedContinuation<HTTP1Connection, any Error>, HTTP1Connection)?
-        var failed: [(CheckedContinuation<HTTP1Connection, any Error>, any Error)] = []
+        var toClose: [Connection] = []
+        var leased: (CheckedContinuation<Connection, any Error>, Connection)?
+        var failed: [(CheckedContinuation<Connection, any Error>, any Error)] = []
         state.withLock { state in
             for id in actions.close {
                 if let connection = state.connections.removeValue(forKey: id) { toClose.append(connection) }
@@ -200,10 +219,7 @@ final class ConnectionPool: Sendable {
 
     private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?, attempt: Int) {
         let eventLoop = group.any()
-        HTTP1Connection.connect(
-            id: id, key: key, settings: settings, connectTimeout: connectTimeout, eventLoop: eventLoop,
-            onIdleClose: { [weak self] in self?.idleClosed(id) }
-        ).whenComplete { [weak self] result in
+        factory(id, key, connectTimeout, eventLoop, { [weak self] in self?.idleClosed(id) }).whenComplete { [weak self] result in
             guard let self else {
                 if case .success(let connection) = result { connection.close() }
                 return
@@ -216,7 +232,7 @@ final class ConnectionPool: Sendable {
                 }
                 self.perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
             case .failure(let error):
-                if attempt < self.settings.retries {
+                if attempt < self.retries {
                     let delay = TimeAmount.milliseconds(Int64(500 * (1 << min(attempt, 10))))
                     eventLoop.scheduleTask(in: delay) { [weak self] in
                         self?.open(id, key: key, connectTimeout: connectTimeout, attempt: attempt + 1)
