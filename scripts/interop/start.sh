@@ -2,16 +2,30 @@
 # Starts the interop peers on loopback and writes their addresses to .interop/env:
 #   HTTPX_INTEROP_HTTPBIN  httpbin under gunicorn
 #   HTTPX_INTEROP_NGINX    nginx serving static files (1 KiB, 64 MiB, 1 GiB) and /upload
+#   HTTPX_INTEROP_TLS      the same nginx over TLS (HTTP/1.1 and HTTP/2), trustme certificates
+#   HTTPX_INTEROP_TLS_EXPIRED, _WRONGHOST, _UNKNOWNCA, _MTLS   TLS servers with bad certificates,
+#                          and one that asks for a client certificate
+#   HTTPX_INTEROP_CERTS    the folder of the certificates (see make_certs.py)
 # Fails (non-zero) if either does not answer within 20 seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD/.interop"
+# Stop whatever an earlier run left behind.
+bash scripts/interop/stop.sh
 mkdir -p "$root/nginx/tmp" "$root/nginx/www" "$root/logs"
 chmod 777 "$root/nginx/tmp"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 httpbin_port=$(free_port)
 nginx_port=$(free_port)
+tls_port=$(free_port)
+expired_port=$(free_port)
+wronghost_port=$(free_port)
+unknownca_port=$(free_port)
+mtls_port=$(free_port)
+
+certs="$root/certs"
+.interop/venv/bin/python scripts/interop/make_certs.py "$certs"
 
 # Static files for downloads and byte ranges (made once).
 www="$root/nginx/www"
@@ -33,6 +47,7 @@ http {
     uwsgi_temp_path $root/nginx/tmp/uwsgi;
     scgi_temp_path $root/nginx/tmp/scgi;
     keepalive_requests 1000000;
+    ssl_protocols TLSv1.2 TLSv1.3;
     keepalive_timeout 60s;
     client_max_body_size 0;
     sendfile on;
@@ -44,6 +59,47 @@ http {
             echo "received \$content_length";
         }
         location = /hello { return 200 "hello from nginx"; }
+    }
+    server {
+        listen 127.0.0.1:$tls_port ssl http2;
+        listen [::1]:$tls_port ssl http2;
+        ssl_certificate $certs/server.pem;
+        ssl_certificate_key $certs/server.key;
+        root $www;
+        location = /upload {
+            echo_read_request_body;
+            echo "received \$content_length";
+        }
+        location = /hello { return 200 "hello over \$server_protocol with \$ssl_protocol"; }
+    }
+    server {
+        listen 127.0.0.1:$expired_port ssl;
+        ssl_certificate $certs/expired.pem;
+        ssl_certificate_key $certs/expired.key;
+        location / { return 200 "expired"; }
+    }
+    server {
+        listen 127.0.0.1:$wronghost_port ssl;
+        ssl_certificate $certs/wronghost.pem;
+        ssl_certificate_key $certs/wronghost.key;
+        location / { return 200 "wrong host"; }
+    }
+    server {
+        listen 127.0.0.1:$unknownca_port ssl;
+        ssl_certificate $certs/unknownca.pem;
+        ssl_certificate_key $certs/unknownca.key;
+        location / { return 200 "unknown ca"; }
+    }
+    server {
+        listen 127.0.0.1:$mtls_port ssl;
+        ssl_certificate $certs/server.pem;
+        ssl_certificate_key $certs/server.key;
+        ssl_client_certificate $certs/ca.pem;
+        ssl_verify_client optional;
+        location / {
+            if (\$ssl_client_verify != SUCCESS) { return 403 "no valid client certificate"; }
+            return 200 "hello \$ssl_client_s_dn";
+        }
     }
 }
 CONF
@@ -59,8 +115,16 @@ for port, path in ((sys.argv[1], "/get"), (sys.argv[2], "/hello")):
     urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1).read()
 PY
     then
-        printf 'HTTPX_INTEROP_HTTPBIN=http://127.0.0.1:%s\nHTTPX_INTEROP_NGINX=http://127.0.0.1:%s\n' \
-            "$httpbin_port" "$nginx_port" > "$root/env"
+        {
+            echo "HTTPX_INTEROP_HTTPBIN=http://127.0.0.1:$httpbin_port"
+            echo "HTTPX_INTEROP_NGINX=http://127.0.0.1:$nginx_port"
+            echo "HTTPX_INTEROP_TLS=https://localhost:$tls_port"
+            echo "HTTPX_INTEROP_TLS_EXPIRED=https://localhost:$expired_port"
+            echo "HTTPX_INTEROP_TLS_WRONGHOST=https://localhost:$wronghost_port"
+            echo "HTTPX_INTEROP_TLS_UNKNOWNCA=https://localhost:$unknownca_port"
+            echo "HTTPX_INTEROP_TLS_MTLS=https://localhost:$mtls_port"
+            echo "HTTPX_INTEROP_CERTS=$certs"
+        } > "$root/env"
         echo "interop: httpbin on $httpbin_port, nginx on $nginx_port" >&2
         exit 0
     fi

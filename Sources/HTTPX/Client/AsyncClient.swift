@@ -1,3 +1,4 @@
+import NIOSSL
 import Synchronization
 
 /// An HTTP client with connection pooling, cookie persistence and shared configuration:
@@ -15,7 +16,7 @@ import Synchronization
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
 /// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
+/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
 public final class AsyncClient: Sendable {
     /// The auth used when a request gives none.
     public let auth: (any Auth)?
@@ -60,6 +61,9 @@ public final class AsyncClient: Sendable {
     ///   - cookies: cookies to start the jar with.
     ///   - timeout: connect/read/write/pool timeouts, 5 seconds each by default.
     ///   - limits: connection pool limits of the default network transport.
+    ///   - verify: how HTTPS servers are verified: `.system` (default), `.caBundle(path)`,
+    ///     `.disabled`, or a full `.configuration(TLSConfiguration)`.
+    ///   - cert: a client certificate (and key) for mutual TLS.
     ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
     ///   - maxRedirects: the most redirects to follow (20).
     ///   - eventHooks: functions called on every request and response.
@@ -75,6 +79,8 @@ public final class AsyncClient: Sendable {
         cookies: Cookies = [:],
         timeout: Timeout = .default,
         limits: Limits = .default,
+        verify: TLSVerification = .system,
+        cert: ClientCertificate? = nil,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -100,7 +106,7 @@ public final class AsyncClient: Sendable {
             self.baseURL = nil
             self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
         }
-        self.transport = transport ?? HTTPTransport(limits: limits)
+        self.transport = transport ?? HTTPTransport(verify: verify, cert: cert, trustEnv: trustEnv, limits: limits)
         self.mounts = mounts.map { (pattern: $0.key, transport: $0.value) }
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
         self.defaultEncoding = defaultEncoding
@@ -155,6 +161,8 @@ public final class AsyncClient: Sendable {
         cookies: Cookies = [:],
         timeout: Timeout = .default,
         limits: Limits = .default,
+        verify: TLSVerification = .system,
+        cert: ClientCertificate? = nil,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -166,7 +174,7 @@ public final class AsyncClient: Sendable {
     ) async throws -> T {
         let client = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            limits: limits, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            limits: limits, verify: verify, cert: cert, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
         do {

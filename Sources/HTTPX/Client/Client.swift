@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// The blocking HTTP client: httpx's `Client`, for scripts, tools and code that is not async.
 ///
@@ -20,7 +21,7 @@ public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
+    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
     public init(
         baseURL: String? = nil,
         auth: (any Auth)? = nil,
@@ -29,6 +30,8 @@ public final class Client: Sendable {
         cookies: Cookies = [:],
         timeout: Timeout = .default,
         limits: Limits = .default,
+        verify: TLSVerification = .system,
+        cert: ClientCertificate? = nil,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -39,7 +42,7 @@ public final class Client: Sendable {
     ) {
         asyncClient = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            limits: limits, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            limits: limits, verify: verify, cert: cert, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
     }

@@ -1,8 +1,9 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// The network transport: HTTP/1.1 over SwiftNIO with a connection pool. Clients use one by
-/// default; make your own to set its options.
+/// The network transport: HTTP/1.1 over SwiftNIO, plain or TLS, with a connection pool.
+/// Clients use one by default; make your own to set its options.
 ///
 /// ```swift
 /// let transport = HTTPTransport(
@@ -33,8 +34,16 @@ public final class HTTPTransport: Transport {
     ///     backoff from half a second.
     ///   - localAddress: the local IP address to connect from.
     ///   - unixSocketPath: a Unix domain socket that every request is sent through.
+    ///   - verify: how servers are verified over HTTPS (``TLSVerification``).
+    ///   - cert: a client certificate for mutual TLS.
+    ///   - minimumTLSVersion: the oldest TLS version accepted (TLS 1.2 by default).
+    ///   - trustEnv: whether `SSL_CERT_FILE` and `SSL_CERT_DIR` replace the system trust store.
     ///   - eventLoopGroup: the SwiftNIO event loops to run on; the shared singleton by default.
     public init(
+        verify: TLSVerification = .system,
+        cert: ClientCertificate? = nil,
+        minimumTLSVersion: TLSVersion = .tlsv12,
+        trustEnv: Bool = true,
         limits: Limits = .default,
         retries: Int = 0,
         localAddress: String? = nil,
@@ -42,6 +51,8 @@ public final class HTTPTransport: Transport {
         eventLoopGroup: (any EventLoopGroup)? = nil
     ) {
         var settings = ConnectionSettings(localAddress: nil)
+        settings.tls = TLSOptions(
+            verification: verify, clientCertificate: cert, minimumVersion: minimumTLSVersion, trustEnv: trustEnv)
         var setupError: HTTPXError?
         if let localAddress {
             do {
@@ -65,13 +76,13 @@ public final class HTTPTransport: Transport {
     public func handle(_ request: Request) async throws -> Response {
         if let setupError { throw setupError.attaching(request) }
         let url = request.url
-        guard url.scheme == "http" else {
-            let message = url.scheme == "https"
-                ? "HTTPS is not supported by this transport yet; \(request) needs TLS"
-                : "Request URL '\(url.redacted)' has an unsupported protocol '\(url.scheme)://'"
-            throw HTTPXError(.unsupportedProtocol, message, request: request)
+        guard url.scheme == "http" || url.scheme == "https" else {
+            throw HTTPXError(
+                .unsupportedProtocol, "Request URL '\(url.redacted)' has an unsupported protocol '\(url.scheme)://'",
+                request: request)
         }
-        let key = PoolKey(scheme: url.scheme, host: url.host, port: url.effectivePort ?? 80, unixSocketPath: unixSocketPath)
+        let port = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
+        let key = PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath)
         let timeout = request.extensions.timeout
         let pool = self.pool
         var retried = false

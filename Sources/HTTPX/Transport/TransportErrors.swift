@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Turns SwiftNIO's errors into the ``HTTPXError`` tree, with messages that name the request.
 enum TransportErrors {
@@ -28,6 +29,10 @@ enum TransportErrors {
             return HTTPXError(
                 .connectError, "Could not connect to \(error.host):\(error.port) for \(request): \(reasons.isEmpty ? "no address" : reasons)",
                 underlying: error)
+        case let ssl as NIOSSLError:
+            return HTTPXError(.connectError, "TLS with \(request) failed: \(tlsCause("\(ssl)"))", underlying: error)
+        case let extra as NIOSSLExtraError:
+            return HTTPXError(.connectError, "TLS with \(request) failed: \(tlsCause("\(extra)"))", underlying: error)
         case let parser as HTTPParserError:
             return HTTPXError(.remoteProtocol, "Invalid HTTP response to \(request): \(parserMessage(parser))", underlying: error)
         case ChannelError.ioOnClosedChannel, ChannelError.outputClosed, ChannelError.alreadyClosed, ChannelError.eof:
@@ -39,6 +44,30 @@ enum TransportErrors {
             let kind: HTTPXError.Kind = phase == .connecting ? .connectError : phase == .writing ? .writeError : .readError
             return HTTPXError(kind, "\(error) while \(verb(phase)) \(request)", underlying: error)
         }
+    }
+
+    /// A sentence naming why a TLS connection failed, from BoringSSL's reason codes.
+    static func tlsCause(_ text: String) -> String {
+        let causes: [(String, String)] = [
+            ("failedToValidateHostname", "the server's certificate is not valid for this host name"),
+            ("WRONG_VERSION_NUMBER", "the server did not answer with TLS (is it a plain HTTP server?)"),
+            ("PACKET_LENGTH_TOO_LONG", "the server did not answer with TLS (is it a plain HTTP server?)"),
+            ("HTTP_REQUEST", "the server did not answer with TLS (is it a plain HTTP server?)"),
+            ("CERTIFICATE_VERIFY_FAILED", "the server's certificate could not be verified (it is expired, self-signed, or not signed by a trusted CA)"),
+            ("CERTIFICATE_REQUIRED", "the server requires a client certificate"),
+            ("BAD_CERTIFICATE", "the server rejected the client certificate"),
+            ("UNKNOWN_CA", "the server rejected the client certificate (unknown CA)"),
+            ("CERTIFICATE_UNKNOWN", "the server rejected the client certificate"),
+            ("DECRYPT_ERROR", "the server rejected the client certificate"),
+            ("UNSUPPORTED_PROTOCOL", "the server and the client have no TLS version in common"),
+            ("PROTOCOL_VERSION", "the server and the client have no TLS version in common"),
+            ("NO_SHARED_CIPHER", "the server and the client have no cipher in common"),
+            ("ALERT_HANDSHAKE_FAILURE", "the server refused the handshake (it may require a client certificate, or share no cipher or TLS version with the client)"),
+        ]
+        for (code, sentence) in causes where text.contains(code) {
+            return "\(sentence) [\(text)]"
+        }
+        return text
     }
 
     private static func verb(_ phase: Phase) -> String {

@@ -20,6 +20,12 @@ enum Interop {
 
     static let httpbin = variable("HTTPX_INTEROP_HTTPBIN")
     static let nginx = variable("HTTPX_INTEROP_NGINX")
+    static let tls = variable("HTTPX_INTEROP_TLS")
+    static let tlsExpired = variable("HTTPX_INTEROP_TLS_EXPIRED")
+    static let tlsWrongHost = variable("HTTPX_INTEROP_TLS_WRONGHOST")
+    static let tlsUnknownCA = variable("HTTPX_INTEROP_TLS_UNKNOWNCA")
+    static let tlsMTLS = variable("HTTPX_INTEROP_TLS_MTLS")
+    static let certs = variable("HTTPX_INTEROP_CERTS")
     static let isRequired = variable("HTTPX_INTEROP_REQUIRED") == "1"
 
     /// Enables a suite when its peers run, or when they are required (so it fails loudly).

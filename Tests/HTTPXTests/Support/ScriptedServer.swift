@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 @testable import HTTPX
@@ -46,12 +47,17 @@ final class ScriptedServer: Sendable {
     /// Connections accepted so far.
     var connections: Int { counterBox.value }
 
-    static func start(unixSocketPath: String? = nil, _ script: @escaping Script) async throws -> ScriptedServer {
+    static func start(
+        unixSocketPath: String? = nil, tls: NIOSSLContext? = nil, _ script: @escaping Script
+    ) async throws -> ScriptedServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                if let tls {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                }
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
         }
         let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>

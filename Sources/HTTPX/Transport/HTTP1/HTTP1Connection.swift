@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An HTTP/1.1 connection of the pool: a channel whose pipeline encodes requests, decodes
@@ -41,6 +42,12 @@ final class HTTP1Connection: PoolConnection {
         eventLoop: any EventLoop,
         onIdleClose: @escaping @Sendable () -> Void
     ) -> EventLoopFuture<HTTP1Connection> {
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = key.scheme == "https" ? try TLSContextCache.context(for: settings.tls) : nil
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
         var bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(connectTimeout.map(TimeAmount.init) ?? .hours(24 * 365))
@@ -50,6 +57,13 @@ final class HTTP1Connection: PoolConnection {
                     encoderConfiguration.automaticallySetFramingHeaders = false
                     let handler = HTTP1ClientHandler(eventLoop: channel.eventLoop)
                     handler.onIdleClose = onIdleClose
+                    if let tlsContext {
+                        let serverName = key.host.isIPAddress ? nil : key.host
+                        try channel.pipeline.syncOperations.addHandlers([
+                            try NIOSSLClientHandler(context: tlsContext, serverHostname: serverName),
+                            TLSHandshakeHandler(),
+                        ])
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         HTTPRequestEncoder(configuration: encoderConfiguration),
                         ByteToMessageHandler(
@@ -67,9 +81,35 @@ final class HTTP1Connection: PoolConnection {
         } else {
             connected = bootstrap.connect(host: key.host, port: key.port)
         }
-        return connected.flatMapThrowing { channel in
+        return connected.flatMap { channel in
+            guard tlsContext != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+            return Self.awaitHandshake(on: channel, key: key, timeout: connectTimeout).map { _ in channel }
+        }.flatMapThrowing { channel in
             let handler = try channel.pipeline.syncOperations.handler(type: HTTP1ClientHandler.self)
             return HTTP1Connection(id: id, key: key, channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        }
+    }
+
+    /// The TLS handshake's outcome, failed with ``HTTPXError/Kind/connectTimeout`` when the
+    /// connect timeout passes first (it covers the handshake too).
+    private static func awaitHandshake(on channel: any Channel, key: PoolKey, timeout: Duration?) -> EventLoopFuture<String?> {
+        do {
+            let tls = try channel.pipeline.syncOperations.handler(type: TLSHandshakeHandler.self)
+            guard let handshake = tls.future else {
+                return channel.eventLoop.makeFailedFuture(HTTPXError(.connectError, "TLS was not set up for \(key)"))
+            }
+            guard let timeout else { return handshake }
+            let bound = NIOLoopBound(tls, eventLoop: channel.eventLoop)
+            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                let seconds = HTTP1ClientHandler.format(Double(TimeAmount(timeout).nanoseconds) / 1e9)
+                bound.value.fail(
+                    HTTPXError(.connectTimeout, "Timed out after \(seconds) s in the TLS handshake with \(key)"),
+                    context: channel)
+            }
+            handshake.whenComplete { _ in timer.cancel() }
+            return handshake
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
         }
     }
 
@@ -148,4 +188,12 @@ final class HTTP1Connection: PoolConnection {
 /// How connections are opened, shared by every connection of a transport.
 struct ConnectionSettings: Sendable {
     var localAddress: SocketAddress?
+    var tls = TLSOptions()
+}
+
+extension String {
+    /// Whether the text is an IPv4 or IPv6 address (no SNI may be sent for those).
+    var isIPAddress: Bool {
+        (try? SocketAddress(ipAddress: self, port: 0)) != nil
+    }
 }

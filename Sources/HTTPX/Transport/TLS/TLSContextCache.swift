@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import NIOSSL
+import Synchronization
+
+/// TLS contexts built once per distinct configuration and shared by every client and
+/// connection that uses it, so creating a client never parses a CA bundle.
+enum TLSContextCache {
+    private struct Key: Hashable {
+        let options: TLSOptions
+        /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when the environment is trusted.
+        let environment: [String?]
+    }
+
+    private static let contexts = Mutex<[Key: NIOSSLContext]>([:])
+
+    /// The context for `options`, made on first use.
+    static func context(for options: TLSOptions) throws -> NIOSSLContext {
+        let environment = options.trustEnv && options.verification == .system
+            ? [variable("SSL_CERT_FILE"), variable("SSL_CERT_DIR")] : []
+        let key = Key(options: options, environment: environment)
+        if let cached = contexts.withLock({ $0[key] }) { return cached }
+        let context = try makeContext(options, certFile: environment.first ?? nil, certDir: environment.last ?? nil)
+        return contexts.withLock { contexts in
+            if let raced = contexts[key] { return raced }
+            contexts[key] = context
+            return context
+        }
+    }
+
+    private static func makeContext(_ options: TLSOptions, certFile: String?, certDir: String?) throws -> NIOSSLContext {
+        var configuration: TLSConfiguration
+        switch options.verification {
+        case .configuration(let given):
+            configuration = given
+        case .disabled:
+            configuration = .makeClientConfiguration()
+            configuration.certificateVerification = .none
+        case .caBundle(let path):
+            configuration = .makeClientConfiguration()
+            guard access(path, R_OK) == 0 else {
+                throw HTTPXError(.connectError, "Cannot read the CA bundle '\(path)': \(String(cString: strerror(errno)))")
+            }
+            configuration.trustRoots = .file(path)
+        case .system:
+            configuration = .makeClientConfiguration()
+            if let certFile, access(certFile, R_OK) == 0 {
+                configuration.trustRoots = .file(certFile)
+            } else if let certDir, access(certDir, R_OK) == 0 {
+                configuration.trustRoots = .file(certDir)
+            } else {
+                configuration.trustRoots = .default
+            }
+        }
+        if case .configuration = options.verification {
+        } else {
+            configuration.minimumTLSVersion = options.minimumVersion
+            configuration.applicationProtocols = options.applicationProtocols
+            if let certificate = options.clientCertificate {
+                try apply(certificate, to: &configuration)
+            }
+        }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw HTTPXError(.connectError, "Cannot set up TLS: \(error)", underlying: error)
+        }
+    }
+
+    private static func apply(_ certificate: ClientCertificate, to configuration: inout TLSConfiguration) throws {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(certificate.certificatePath)
+            configuration.certificateChain = chain.map { .certificate($0) }
+            let keyPath = certificate.keyPath ?? certificate.certificatePath
+            let key: NIOSSLPrivateKey
+            if let password = certificate.password {
+                key = try NIOSSLPrivateKey(file: keyPath, format: .pem) { (setter: NIOSSLPassphraseSetter<[UInt8]>) in
+                    setter(Array(password.utf8))
+                }
+            } else {
+                key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+            }
+            configuration.privateKey = .privateKey(key)
+        } catch {
+            throw HTTPXError(
+                .connectError,
+                "Cannot load the client certificate '\(certificate.certificatePath)' or its key: \(error)",
+                underlying: error)
+        }
+    }
+
+    private static func variable(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+}

@@ -1,0 +1,60 @@
+import NIOCore
+import NIOSSL
+import NIOTLS
+
+/// Completes a promise when the TLS handshake of its channel finishes, with the protocol ALPN
+/// chose, or fails it with the handshake's error; a connection is handed out only after that.
+final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private var promise: EventLoopPromise<String?>?
+    /// Completes with the ALPN protocol when the handshake is done.
+    private(set) var future: EventLoopFuture<String?>?
+
+    init() {}
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let promise = context.eventLoop.makePromise(of: String?.self)
+        self.promise = promise
+        self.future = promise.futureResult
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        promise?.fail(HTTPXError(.connectError, "The TLS handshake did not complete"))
+        promise = nil
+    }
+
+    /// Fails the handshake, as when the connect timeout passes first.
+    func fail(_ error: any Error, context channel: any Channel) {
+        guard let promise else { return }
+        self.promise = nil
+        promise.fail(error)
+        channel.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
+            promise?.succeed(negotiated)
+            promise = nil
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let promise {
+            self.promise = nil
+            promise.fail(error)
+            context.close(promise: nil)
+            return
+        }
+        context.fireErrorCaught(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let promise {
+            self.promise = nil
+            promise.fail(HTTPXError(.connectError, "The server closed the connection during the TLS handshake"))
+        }
+        context.fireChannelInactive()
+    }
+}
