@@ -5,6 +5,7 @@
 import AsyncHTTPClient
 import HTTPX
 import NIOCore
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -25,7 +26,13 @@ protocol Contender: Sendable {
 
 struct HTTPXContender: Contender {
     let name = "swift-httpx"
-    let client = AsyncClient(timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency))
+    let client: AsyncClient
+
+    init(caBundle: String?) {
+        client = AsyncClient(
+            timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency),
+            verify: caBundle.map { .caBundle($0) } ?? .system)
+    }
 
     func get(_ url: String) async throws -> Int {
         try await client.get(url).contentBuffer.readableBytes
@@ -40,12 +47,20 @@ struct HTTPXContender: Contender {
 
 struct AHCContender: Contender {
     let name = "AsyncHTTPClient"
-    let client: HTTPClient = {
+    let client: HTTPClient
+
+    init(caBundle: String?) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         configuration.decompression = .enabled(limit: .none)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+        if let caBundle {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caBundle)
+            tls.applicationProtocols = ["http/1.1"]
+            configuration.tlsConfiguration = tls
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 
     func get(_ url: String) async throws -> Int {
         let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
@@ -131,6 +146,8 @@ struct Bench {
             exit(2)
         }
         let base = arguments[1]
+        let tlsBase = arguments.firstIndex(of: "--tls").map { arguments[$0 + 1] }
+        let caBundle = arguments.firstIndex(of: "--ca").map { arguments[$0 + 1] }
         let seconds = arguments.firstIndex(of: "--seconds").flatMap { Double(arguments[$0 + 1]) } ?? 3
         let duration = Duration.milliseconds(Int64(seconds * 1000))
 
@@ -139,7 +156,7 @@ struct Bench {
         let uploadURL = base + "/upload"
         let upload = [UInt8](repeating: 0x42, count: 1 << 20)
 
-        let scenarios: [Scenario] = [
+        var scenarios: [Scenario] = [
             Scenario(name: "A  sequential GET 1 KiB, keep-alive", unit: "req/s") { contender in
                 try await rate(workers: 1, duration: duration) { _ = try await contender.get(smallURL) }
             },
@@ -157,6 +174,12 @@ struct Bench {
                 try await rate(workers: 1, duration: duration) { _ = try await contender.post(uploadURL, body: upload) }
             },
         ]
+        if let tlsBase {
+            let tlsSmall = tlsBase + "/1k.bin"
+            scenarios.append(Scenario(name: "E  32 concurrent GETs 1 KiB, HTTPS/1.1", unit: "req/s") { contender in
+                try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(tlsSmall) }
+            })
+        }
 
         func format(_ value: Double) -> String {
             let rounded = (value * 10).rounded() / 10
@@ -174,12 +197,13 @@ func pad(_ text: String, _ width: Int) -> String {
 
         let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
         let onlyClient = arguments.firstIndex(of: "--client").map { arguments[$0 + 1] }
-        let contenders: [any Contender] = [HTTPXContender(), AHCContender()]
+        let contenders: [any Contender] = [HTTPXContender(caBundle: caBundle), AHCContender(caBundle: caBundle)]
         // Warm up both: connections, caches, code paths.
         for contender in contenders {
             for _ in 0..<200 { _ = try await contender.get(smallURL) }
             _ = try await contender.get(largeURL)
             _ = try await contender.post(uploadURL, body: upload)
+            if let tlsBase { for _ in 0..<50 { _ = try await contender.get(tlsBase + "/1k.bin") } }
         }
 
         let rounds = arguments.firstIndex(of: "--rounds").flatMap { Int(arguments[$0 + 1]) } ?? 3
@@ -220,6 +244,42 @@ func pad(_ text: String, _ width: Int) -> String {
                     + pad("\(format(results[1])) \(scenario.unit)", 17) + pad("\(String(format2(ratio)))x", 8)
                     + pad("\(growth[0] >> 20) / \(growth[1] >> 20) MiB", 16)
                     + "\(Int(cpuMedians[0])) / \(Int(cpuMedians[1])) µs")
+        }
+        if only == nil || only == "K" {
+            // K: creating clients must be cheap: no CA bundle parse per client (contexts are cached).
+            let count = 1000
+            func perClient(_ duration: Duration) -> String {
+                let micros = Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
+                return format(micros / Double(count)) + " µs"
+            }
+            for withRequest in [false, true] where !withRequest || tlsBase != nil {
+                let clock = ContinuousClock()
+                var start = clock.now
+                for _ in 0..<count {
+                    let client = AsyncClient(verify: caBundle.map { .caBundle($0) } ?? .system)
+                    if withRequest, let tlsBase { _ = try await client.get(tlsBase + "/1k.bin") }
+                    await client.close()
+                }
+                let ours = clock.now - start
+                start = clock.now
+                for _ in 0..<count {
+                    var configuration = HTTPClient.Configuration()
+                    if let caBundle {
+                        var tls = TLSConfiguration.makeClientConfiguration()
+                        tls.trustRoots = .file(caBundle)
+                        configuration.tlsConfiguration = tls
+                    }
+                    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                    if withRequest, let tlsBase {
+                        _ = try await client.execute(HTTPClientRequest(url: tlsBase + "/1k.bin"), timeout: .seconds(30))
+                    }
+                    try await client.shutdown()
+                }
+                let theirs = clock.now - start
+                let name = withRequest ? "K2 new client + 1 HTTPS GET, x1000" : "K1 create + close a client, x1000"
+                print(pad(name, 40) + pad(perClient(ours), 14) + pad(perClient(theirs), 17)
+                    + "\(format2(theirs / ours))x (time per client; lower is better)")
+            }
         }
         for contender in contenders { try await contender.shutdown() }
 
