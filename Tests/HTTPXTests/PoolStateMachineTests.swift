@@ -156,21 +156,82 @@ struct PoolStateMachineTests {
         #expect(pool.connections.isEmpty)
     }
 
+    @Test func multiplexedConnectionCarriesUpToItsCapacity() {
+        var pool = PoolStateMachine(limits: Limits())
+        // Until a connection says it multiplexes, each waiter gets a connection started.
+        let first = pool.acquire(a, waiter: 1).create[0].connection
+        let second = pool.acquire(a, waiter: 2).create[0].connection
+        _ = pool.acquire(a, waiter: 3)
+        let ready = pool.connected(first, now: at(0), capacity: 2)
+        #expect(ready.leases.map(\.waiter) == [1, 2], "one HTTP/2 connection serves two waiters at once")
+        #expect(ready.leases.allSatisfy { $0.connection == first })
+        // A request that ends makes room for the next waiter on the same connection.
+        let released = pool.release(first, reusable: true, now: at(1))
+        #expect(released.leases.map(\.waiter) == [3])
+        #expect(released.leases.first?.connection == first)
+        #expect(pool.waitingCount == 0)
+        // The connections started for the waiters it served go idle.
+        #expect(pool.connected(second, now: at(1)) == .none)
+        #expect(pool.leaseIdle(a) == second)
+        #expect(pool.leaseIdle(a) == nil, "everything is full")
+    }
+
+    @Test func multiplexedConnectionGoesIdleWhenItsLastRequestEnds() {
+        var pool = PoolStateMachine(limits: Limits())
+        let id = pool.acquire(a, waiter: 1).create[0].connection
+        _ = pool.connected(id, now: at(0), capacity: 100)
+        #expect(pool.leaseIdle(a) == id)
+        #expect(pool.release(id, reusable: true, now: at(1)) == .none)
+        #expect(pool.idleCount == 0, "one request still runs")
+        #expect(pool.release(id, reusable: true, now: at(2)) == .none)
+        #expect(pool.idleCount == 1)
+        #expect(pool.acquire(a, waiter: 2).lease?.connection == id)
+    }
+
+    @Test func drainingConnectionTakesNoNewRequests() {
+        var pool = PoolStateMachine(limits: Limits())
+        let id = pool.acquire(a, waiter: 1).create[0].connection
+        _ = pool.connected(id, now: at(0), capacity: 10)
+        let drained = pool.drain(id)
+        #expect(drained.close.isEmpty, "its request still runs")
+        let next = pool.acquire(a, waiter: 2)
+        #expect(next.lease == nil)
+        #expect(next.create.count == 1, "new requests get a new connection")
+        #expect(pool.release(id, reusable: true, now: at(1)).close == [id], "closed after its last request")
+        let idleOne = next.create[0].connection
+        _ = pool.connected(idleOne, now: at(1))
+        #expect(pool.release(idleOne, reusable: true, now: at(2)) == .none)
+        #expect(pool.drain(idleOne).close == [idleOne], "an idle connection that drains closes at once")
+        #expect(pool.connections.isEmpty)
+    }
+
+    @Test func brokenMultiplexedConnectionIsRemoved() {
+        var pool = PoolStateMachine(limits: Limits(maxConnections: 1))
+        let id = pool.acquire(a, waiter: 1).create[0].connection
+        _ = pool.connected(id, now: at(0), capacity: 5)
+        #expect(pool.leaseIdle(a) == id)
+        let broken = pool.release(id, reusable: false, now: at(1))
+        #expect(pool.connections.isEmpty)
+        #expect(broken == .none)
+        #expect(pool.release(id, reusable: false, now: at(1)) == .none, "its other requests release into nothing")
+        #expect(pool.acquire(a, waiter: 2).create.count == 1)
+    }
+
     @Test func randomOperationsKeepTheInvariants() {
         var generator = SplitMix(seed: 42)
         var pool = PoolStateMachine(limits: Limits(maxConnections: 4, maxKeepaliveConnections: 2))
-        var leased: Set<Int> = []
+        var leased: [Int] = []
         var connecting: Set<Int> = []
         var waiting: Set<Int> = []
         var nextWaiter = 0
         let keys = [a, b, PoolKey(scheme: "https", host: "c.com", port: 443)]
         func apply(_ actions: PoolStateMachine.Actions) {
-            if let lease = actions.lease {
-                leased.insert(lease.connection)
+            for lease in actions.leases {
+                leased.append(lease.connection)
                 waiting.remove(lease.waiter)
             }
             for created in actions.create { connecting.insert(created.connection) }
-            for closed in actions.close { leased.remove(closed) }
+            for closed in actions.close { leased.removeAll { $0 == closed } }
             for failed in actions.fail { waiting.remove(failed.waiter) }
         }
         for step in 0..<5000 {
@@ -183,12 +244,15 @@ struct PoolStateMachineTests {
             case 2:
                 if let id = connecting.randomElement(using: &generator) {
                     connecting.remove(id)
-                    apply(generator.next() % 4 == 0 ? pool.connectFailed(id) : pool.connected(id, now: now))
+                    let capacity = generator.next() % 3 == 0 ? 3 : 1
+                    apply(generator.next() % 4 == 0 ? pool.connectFailed(id) : pool.connected(id, now: now, capacity: capacity))
                 }
             case 3:
-                if let id = leased.randomElement(using: &generator) {
-                    leased.remove(id)
-                    apply(pool.release(id, reusable: generator.next() % 3 != 0, now: now))
+                if !leased.isEmpty {
+                    let id = leased.remove(at: Int(generator.next() % UInt64(leased.count)))
+                    let reusable = generator.next() % 3 != 0
+                    if !reusable { leased.removeAll { $0 == id } }  // a broken connection fails all it carries
+                    apply(pool.release(id, reusable: reusable, now: now))
                 }
             default:
                 if let waiter = waiting.randomElement(using: &generator) {
@@ -198,7 +262,7 @@ struct PoolStateMachineTests {
             #expect(pool.connections.count <= 4)
             #expect(pool.idleCount <= 2)
             #expect(pool.waitingCount == waiting.count)
-            #expect(!pool.waiterMissesAnIdleConnection, "nobody waits while an idle connection to their origin exists")
+            #expect(!pool.waiterMissesAnIdleConnection, "nobody waits while a free connection to their origin exists")
             let pending = pool.connections.values.filter { $0.state == .connecting }.count
             #expect(pool.waitingCount == 0 || pending > 0 || pool.connections.count == 4,
                     "waiters always have a connection coming unless the pool is full")

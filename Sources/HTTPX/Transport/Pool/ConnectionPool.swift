@@ -179,17 +179,18 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     private func perform(_ actions: PoolStateMachine.Actions, connectTimeout: Duration?, poolTimeout: Duration?) {
         if actions == .none { return }
         var toClose: [Connection] = []
-        var leased: (CheckedContinuation<Connection, any Error>, Connection)?
+        var leased: [(CheckedContinuation<Connection, any Error>, Connection)] = []
         var failed: [(CheckedContinuation<Connection, any Error>, any Error)] = []
         state.withLock { state in
             for id in actions.close {
                 if let connection = state.connections.removeValue(forKey: id) { toClose.append(connection) }
             }
-            if let lease = actions.lease, let waiter = state.waiters.removeValue(forKey: lease.waiter),
-                let connection = state.connections[lease.connection]
-            {
+            for lease in actions.leases {
+                guard let waiter = state.waiters.removeValue(forKey: lease.waiter),
+                    let connection = state.connections[lease.connection]
+                else { continue }
                 waiter.timer?.cancel()
-                leased = (waiter.continuation, connection)
+                leased.append((waiter.continuation, connection))
             }
             for (id, failure) in actions.fail {
                 guard let waiter = state.waiters.removeValue(forKey: id) else { continue }
@@ -198,7 +199,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             }
         }
         for connection in toClose { connection.close() }
-        if let (continuation, connection) = leased { continuation.resume(returning: connection) }
+        for (continuation, connection) in leased { continuation.resume(returning: connection) }
         for (continuation, error) in failed { continuation.resume(throwing: error) }
         for (id, key) in actions.create { open(id, key: key, connectTimeout: connectTimeout, attempt: 0) }
     }

@@ -10,7 +10,9 @@ import NIOCore
 /// - at most `maxConnections` connections exist at once (connecting, busy or idle), across
 ///   all origins; an idle connection to another origin is closed to make room;
 /// - at most `maxKeepaliveConnections` idle connections are kept, the oldest closed first;
-/// - requests that find no connection wait in order, and are served first come first served.
+/// - requests that find no connection wait in order, and are served first come first served;
+/// - a multiplexed connection (HTTP/2) carries up to its `capacity` requests at once, and a
+///   draining one (after GOAWAY) takes no new requests and closes when its last one ends.
 struct PoolStateMachine {
     typealias ConnectionID = Int
     typealias WaiterID = Int
@@ -24,6 +26,14 @@ struct PoolStateMachine {
     struct Connection {
         let key: PoolKey
         var state: ConnectionState
+        /// How many requests it carries at once: 1 for HTTP/1.1, the stream limit for HTTP/2.
+        var capacity = 1
+        /// How many requests it carries now.
+        var leases = 0
+        /// Whether it takes no new requests (the server sent GOAWAY).
+        var isDraining = false
+
+        var hasSpareCapacity: Bool { !isDraining && leases < capacity }
     }
 
     /// Why a waiter fails.
@@ -37,8 +47,10 @@ struct PoolStateMachine {
 
     /// What the pool must do after an event. Most events need one or two of these.
     struct Actions: Equatable {
-        /// Hand this connection to this waiter.
-        var lease: (connection: ConnectionID, waiter: WaiterID)?
+        /// Hand these connections to these waiters.
+        var leases: [(connection: ConnectionID, waiter: WaiterID)] = []
+        /// The first lease, the only one outside multiplexed connections.
+        var lease: (connection: ConnectionID, waiter: WaiterID)? { leases.first }
         /// Open a connection with this id to this origin.
         var create: [(connection: ConnectionID, key: PoolKey)] = []
         /// Close these connections.
@@ -49,7 +61,7 @@ struct PoolStateMachine {
         static let none = Actions()
 
         static func == (lhs: Actions, rhs: Actions) -> Bool {
-            lhs.lease?.connection == rhs.lease?.connection && lhs.lease?.waiter == rhs.lease?.waiter
+            lhs.leases.map(\.connection) == rhs.leases.map(\.connection) && lhs.leases.map(\.waiter) == rhs.leases.map(\.waiter)
                 && lhs.create.map(\.connection) == rhs.create.map(\.connection)
                 && lhs.create.map(\.key) == rhs.create.map(\.key) && lhs.close == rhs.close
                 && lhs.fail.map(\.waiter) == rhs.fail.map(\.waiter) && lhs.fail.map(\.failure) == rhs.fail.map(\.failure)
@@ -77,34 +89,65 @@ struct PoolStateMachine {
     /// Whether some request waits although an idle connection to its origin exists (never
     /// true: the invariant the tests check).
     var waiterMissesAnIdleConnection: Bool {
-        waiters.contains { !(idle[$0.key]?.isEmpty ?? true) }
+        waiters.contains { waiter in
+            !(idle[waiter.key]?.isEmpty ?? true)
+                || connections.values.contains { $0.key == waiter.key && $0.state == .leased && $0.hasSpareCapacity }
+        }
     }
 
     /// Leases an idle connection to `key`, if there is one, without queueing.
     mutating func leaseIdle(_ key: PoolKey) -> ConnectionID? {
-        guard !isShutDown, let connection = idle[key]?.popLast() else { return nil }
-        connections[connection]?.state = .leased
-        return connection
+        guard !isShutDown else { return nil }
+        if let connection = idle[key]?.popLast() {
+            connections[connection]?.state = .leased
+            connections[connection]?.leases = 1
+            return connection
+        }
+        return leaseShared(key)
+    }
+
+    /// A busy multiplexed connection to `key` with room for another request, leased.
+    private mutating func leaseShared(_ key: PoolKey) -> ConnectionID? {
+        guard let id = connections.first(where: {
+            $0.value.key == key && $0.value.capacity > 1 && $0.value.state == .leased && $0.value.hasSpareCapacity
+        })?.key else { return nil }
+        connections[id]?.leases += 1
+        return id
     }
 
     /// A request for a connection to `key`.
     mutating func acquire(_ key: PoolKey, waiter: WaiterID) -> Actions {
         if isShutDown { return Actions(fail: [(waiter, .shutDown)]) }
-        if let connection = idle[key]?.popLast() {
-            connections[connection]?.state = .leased
-            return Actions(lease: (connection, waiter))
+        if let connection = leaseIdle(key) {
+            return Actions(leases: [(connection, waiter)])
         }
         waiters.append((waiter, key))
         return balance()
     }
 
-    /// A connection finished connecting.
-    mutating func connected(_ connection: ConnectionID, now: ContinuousClock.Instant) -> Actions {
+    /// A connection finished connecting; `capacity` is how many requests it carries at once.
+    mutating func connected(_ connection: ConnectionID, now: ContinuousClock.Instant, capacity: Int = 1) -> Actions {
         guard connections[connection] != nil, !isShutDown else {
             connections.removeValue(forKey: connection)
             return Actions(close: [connection])
         }
+        connections[connection]?.capacity = max(1, capacity)
         return makeAvailable(connection, now: now)
+    }
+
+    /// The server will take no new requests on `connection` (HTTP/2 GOAWAY): it closes once
+    /// the requests it carries end, and waiters get another connection.
+    mutating func drain(_ connection: ConnectionID) -> Actions {
+        guard let current = connections[connection] else { return .none }
+        if current.leases == 0 {
+            connections.removeValue(forKey: connection)
+            idle[current.key]?.removeAll { $0 == connection }
+            var actions = balance()
+            actions.close.append(connection)
+            return actions
+        }
+        connections[connection]?.isDraining = true
+        return balance()
     }
 
     /// A connection could not be established: the oldest waiter for its origin fails with
@@ -122,14 +165,24 @@ struct PoolStateMachine {
     /// A leased connection is back: reusable (the response ended cleanly on a keep-alive
     /// connection) or not (it was closed).
     mutating func release(_ connection: ConnectionID, reusable: Bool, now: ContinuousClock.Instant) -> Actions {
-        guard connections[connection] != nil else { return .none }
-        if reusable && !isShutDown {
-            return makeAvailable(connection, now: now)
+        guard var current = connections[connection] else { return .none }
+        current.leases = max(0, current.leases - 1)
+        connections[connection] = current
+        if !reusable {
+            // The connection broke (or, on HTTP/1.1, cannot carry another request): it goes.
+            connections.removeValue(forKey: connection)
+            return balance()
         }
-        connections.removeValue(forKey: connection)
-        var actions = balance()
-        if reusable { actions.close.append(connection) }
-        return actions
+        if isShutDown || current.isDraining {
+            // No new requests: close it once the last one it carries has ended.
+            guard current.leases == 0 else { return .none }
+            connections.removeValue(forKey: connection)
+            var actions = balance()
+            actions.close.append(connection)
+            return actions
+        }
+        if current.leases > 0 { return leaseSpare(connection) }
+        return makeAvailable(connection, now: now)
     }
 
     /// An idle connection was closed by the server, or its keep-alive expired.
@@ -176,14 +229,26 @@ struct PoolStateMachine {
 
     // MARK: - Internals
 
+    /// Leases a busy multiplexed connection's spare capacity to the waiters of its origin.
+    private mutating func leaseSpare(_ connection: ConnectionID) -> Actions {
+        var actions = Actions()
+        while let current = connections[connection], current.hasSpareCapacity,
+            let index = waiters.firstIndex(where: { $0.key == current.key })
+        {
+            let waiter = waiters.remove(at: index)
+            connections[connection]?.leases += 1
+            connections[connection]?.state = .leased
+            actions.leases.append((connection, waiter.id))
+        }
+        return actions
+    }
+
     private mutating func makeAvailable(_ connection: ConnectionID, now: ContinuousClock.Instant) -> Actions {
         guard let key = connections[connection]?.key else { return .none }
-        if let index = waiters.firstIndex(where: { $0.key == key }) {
-            let waiter = waiters.remove(at: index)
-            connections[connection]?.state = .leased
-            return Actions(lease: (connection, waiter.id))
-        }
+        let leased = leaseSpare(connection)
+        if !leased.leases.isEmpty { return leased.merging(balance()) }
         connections[connection]?.state = .idle(since: now)
+        connections[connection]?.leases = 0
         idle[key, default: []].append(connection)
         var actions = balance()
         if let maxKeepalive, idleCount > maxKeepalive, let oldest = oldestIdle(excluding: nil) {
@@ -241,7 +306,7 @@ struct PoolStateMachine {
 extension PoolStateMachine.Actions {
     func merging(_ other: Self) -> Self {
         var result = self
-        if result.lease == nil { result.lease = other.lease }
+        result.leases += other.leases
         result.create += other.create
         result.close += other.close
         result.fail += other.fail
