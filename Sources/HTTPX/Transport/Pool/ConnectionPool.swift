@@ -204,6 +204,14 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         for (id, key) in actions.create { open(id, key: key, connectTimeout: connectTimeout, attempt: 0) }
     }
 
+    private func connectFailed(_ id: Int, error: any Error, connectTimeout: Duration?) {
+        let actions = state.withLock { state -> PoolStateMachine.Actions in
+            state.connectErrors[id] = error
+            return state.machine.connectFailed(id)
+        }
+        perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
+    }
+
     private func error(for failure: PoolStateMachine.Failure, waiter: Waiter, state: inout State) -> any Error {
         switch failure {
         case .cancelled:
@@ -241,11 +249,20 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     return
                 }
                 let mapped = TransportErrors.map(error, phase: .connecting, request: key.description)
-                let actions = self.state.withLock { state -> PoolStateMachine.Actions in
-                    state.connectErrors[id] = mapped
-                    return state.machine.connectFailed(id)
+                guard key.scheme == "https", "\(error)".contains("CERTIFICATE_VERIFY_FAILED"),
+                    let generic = mapped as? HTTPXError
+                else {
+                    self.connectFailed(id, error: mapped, connectTimeout: connectTimeout)
+                    return
                 }
-                self.perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
+                TLSDiagnosis.explainVerificationFailure(key: key, timeout: connectTimeout, eventLoop: eventLoop)
+                    .whenComplete { [weak self] result in
+                        var detailed = generic
+                        if case .success(let reason?) = result {
+                            detailed.message = "TLS with \(key) failed: \(reason) [\(error)]"
+                        }
+                        self?.connectFailed(id, error: detailed, connectTimeout: connectTimeout)
+                    }
             }
         }
     }
