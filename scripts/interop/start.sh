@@ -33,6 +33,18 @@ www="$root/nginx/www"
 [ -f "$www/64m.bin" ] || head -c $((64 << 20)) /dev/urandom > "$www/64m.bin"
 [ -f "$www/1g.bin" ] || truncate -s 1G "$www/1g.bin"
 
+# A TLS server presenting the certificate NAME (from make_certs.py) and answering TEXT.
+bad_certificate_server() {
+    cat <<SERVER
+    server {
+        listen 127.0.0.1:$2 ssl;
+        ssl_certificate $certs/$1.pem;
+        ssl_certificate_key $certs/$1.key;
+        location / { return 200 "$3"; }
+    }
+SERVER
+}
+
 cat > "$root/nginx/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
 worker_processes 1;
@@ -72,24 +84,9 @@ http {
         }
         location = /hello { return 200 "hello over \$server_protocol with \$ssl_protocol"; }
     }
-    server {
-        listen 127.0.0.1:$expired_port ssl;
-        ssl_certificate $certs/expired.pem;
-        ssl_certificate_key $certs/expired.key;
-        location / { return 200 "expired"; }
-    }
-    server {
-        listen 127.0.0.1:$wronghost_port ssl;
-        ssl_certificate $certs/wronghost.pem;
-        ssl_certificate_key $certs/wronghost.key;
-        location / { return 200 "wrong host"; }
-    }
-    server {
-        listen 127.0.0.1:$unknownca_port ssl;
-        ssl_certificate $certs/unknownca.pem;
-        ssl_certificate_key $certs/unknownca.key;
-        location / { return 200 "unknown ca"; }
-    }
+$(bad_certificate_server expired "$expired_port" "expired")
+$(bad_certificate_server wronghost "$wronghost_port" "wrong host")
+$(bad_certificate_server unknownca "$unknownca_port" "unknown ca")
     server {
         listen 127.0.0.1:$mtls_port ssl;
         ssl_certificate $certs/server.pem;
