@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
 /// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
+/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
 public final class AsyncClient: Sendable {
     /// The auth used when a request gives none.
     public let auth: (any Auth)?
@@ -64,6 +64,7 @@ public final class AsyncClient: Sendable {
     ///   - verify: how HTTPS servers are verified: `.system` (default), `.caBundle(path)`,
     ///     `.disabled`, or a full `.configuration(TLSConfiguration)`.
     ///   - cert: a client certificate (and key) for mutual TLS.
+    ///   - http2: whether to offer HTTP/2 to HTTPS servers (they choose, by ALPN).
     ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
     ///   - maxRedirects: the most redirects to follow (20).
     ///   - eventHooks: functions called on every request and response.
@@ -81,6 +82,7 @@ public final class AsyncClient: Sendable {
         limits: Limits = .default,
         verify: TLSVerification = .system,
         cert: ClientCertificate? = nil,
+        http2: Bool = false,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -106,7 +108,8 @@ public final class AsyncClient: Sendable {
             self.baseURL = nil
             self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
         }
-        self.transport = transport ?? HTTPTransport(verify: verify, cert: cert, trustEnv: trustEnv, limits: limits)
+        self.transport = transport ?? HTTPTransport(
+            verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits)
         self.mounts = mounts.map { (pattern: $0.key, transport: $0.value) }
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
         self.defaultEncoding = defaultEncoding
@@ -163,6 +166,7 @@ public final class AsyncClient: Sendable {
         limits: Limits = .default,
         verify: TLSVerification = .system,
         cert: ClientCertificate? = nil,
+        http2: Bool = false,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -174,7 +178,7 @@ public final class AsyncClient: Sendable {
     ) async throws -> T {
         let client = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            limits: limits, verify: verify, cert: cert, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
         do {

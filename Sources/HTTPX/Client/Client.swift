@@ -21,7 +21,7 @@ public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
+    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
     public init(
         baseURL: String? = nil,
         auth: (any Auth)? = nil,
@@ -32,6 +32,7 @@ public final class Client: Sendable {
         limits: Limits = .default,
         verify: TLSVerification = .system,
         cert: ClientCertificate? = nil,
+        http2: Bool = false,
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
@@ -42,7 +43,7 @@ public final class Client: Sendable {
     ) {
         asyncClient = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            limits: limits, verify: verify, cert: cert, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
+            limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
     }

@@ -22,7 +22,7 @@ import NIOSSL
 /// idempotent request whose reused connection turns out to have been closed by the server
 /// is retried once on a new connection.
 public final class HTTPTransport: Transport {
-    private let pool: ConnectionPool<HTTP1Connection>
+    private let pool: ConnectionPool<HTTPConnection>
     private let unixSocketPath: String?
     private let setupError: HTTPXError?
 
@@ -38,12 +38,17 @@ public final class HTTPTransport: Transport {
     ///   - cert: a client certificate for mutual TLS.
     ///   - minimumTLSVersion: the oldest TLS version accepted (TLS 1.2 by default).
     ///   - trustEnv: whether `SSL_CERT_FILE` and `SSL_CERT_DIR` replace the system trust store.
+    ///   - http1: whether HTTP/1.1 may be used; with `http2` and without `http1`, plain
+    ///     `http://` URLs use HTTP/2 with prior knowledge.
+    ///   - http2: whether to offer HTTP/2 (by ALPN over TLS); the server picks.
     ///   - eventLoopGroup: the SwiftNIO event loops to run on; the shared singleton by default.
     public init(
         verify: TLSVerification = .system,
         cert: ClientCertificate? = nil,
         minimumTLSVersion: TLSVersion = .tlsv12,
         trustEnv: Bool = true,
+        http1: Bool = true,
+        http2: Bool = false,
         limits: Limits = .default,
         retries: Int = 0,
         localAddress: String? = nil,
@@ -51,8 +56,11 @@ public final class HTTPTransport: Transport {
         eventLoopGroup: (any EventLoopGroup)? = nil
     ) {
         var settings = ConnectionSettings(localAddress: nil)
+        settings.http1 = http1 || !http2
+        settings.http2 = http2
         settings.tls = TLSOptions(
-            verification: verify, clientCertificate: cert, minimumVersion: minimumTLSVersion, trustEnv: trustEnv)
+            verification: verify, clientCertificate: cert, minimumVersion: minimumTLSVersion, trustEnv: trustEnv,
+            applicationProtocols: http2 ? (settings.http1 ? ["h2", "http/1.1"] : ["h2"]) : ["http/1.1"])
         var setupError: HTTPXError?
         if let localAddress {
             do {
@@ -66,10 +74,10 @@ public final class HTTPTransport: Transport {
         let connectionSettings = settings
         self.pool = ConnectionPool(
             limits: limits, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        ) { id, key, connectTimeout, eventLoop, onIdleClose in
-            HTTP1Connection.connect(
+        ) { id, key, connectTimeout, eventLoop, events in
+            HTTPConnection.connect(
                 id: id, key: key, settings: connectionSettings, connectTimeout: connectTimeout, eventLoop: eventLoop,
-                onIdleClose: onIdleClose)
+                events: events)
         }
     }
 
@@ -87,7 +95,7 @@ public final class HTTPTransport: Transport {
         let pool = self.pool
         var retried = false
         while true {
-            let connection: HTTP1Connection
+            let connection: HTTPConnection
             do {
                 connection = try await pool.acquire(key, timeout: timeout, connectTimeout: timeout.connect, for: request)
             } catch let error as HTTPXError {
@@ -99,7 +107,12 @@ public final class HTTPTransport: Transport {
                     pool.release(connection, reusable: reusable)
                 }
             } catch let closed as ConnectionClosedBeforeResponse {
-                if !retried && reused && request.method.isIdempotent && request.body.isReplayable {
+                // A kept-alive connection the server had closed, or an HTTP/2 stream the server
+                // refused after GOAWAY (it did not process it): one retry on a new connection.
+                let refusedAfterGoAway = connection.isHTTP2 && connection.isDraining
+                if !retried && request.body.isReplayable
+                    && (refusedAfterGoAway || (reused && request.method.isIdempotent))
+                {
                     retried = true
                     continue
                 }

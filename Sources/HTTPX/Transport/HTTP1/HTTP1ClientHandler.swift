@@ -19,8 +19,12 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     /// Called when the connection closes while no exchange runs (the server closed it idle).
     var onIdleClose: (() -> Void)?
 
-    init(eventLoop: any EventLoop) {
+    /// Whether this handler serves one HTTP/2 stream, whose channel closes after its exchange.
+    private let isStream: Bool
+
+    init(eventLoop: any EventLoop, isStream: Bool = false) {
         self.eventLoop = eventLoop
+        self.isStream = isStream
         self.readTimer = ActivityTimer(eventLoop: eventLoop)
         self.writeTimer = ActivityTimer(eventLoop: eventLoop)
         readTimer.onExpire = { [weak self] in self?.timedOut(.readTimeout) }
@@ -239,7 +243,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         writeTimer.stop()
         readHeld = false
         let keep = reusable && isActive
-        if !keep { context?.close(promise: nil) }
+        if !keep || isStream { context?.close(promise: nil) }
         exchange.onComplete(keep)
     }
 

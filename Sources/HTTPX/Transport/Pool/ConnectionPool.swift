@@ -6,17 +6,19 @@ import Synchronization
 /// proxied and HTTP/2 connections are further kinds, made by their own factory).
 protocol PoolConnection: AnyObject, Sendable {
     var id: Int { get }
+    /// How many requests it carries at once.
+    var capacity: Int { get }
     /// Whether the socket is still open.
     var isActive: Bool { get }
     var eventLoop: any EventLoop { get }
     func close()
 }
 
-/// Opens a connection for the pool: its id, origin, connect timeout and event loop, and a
-/// function to call if it closes while idle.
+/// Opens a connection for the pool: its id, origin, connect timeout and event loop, and the
+/// functions it calls when it closes while idle or the server asks it to drain.
 typealias ConnectionFactory<Connection: PoolConnection> = @Sendable (
     _ id: Int, _ key: PoolKey, _ connectTimeout: Duration?, _ eventLoop: any EventLoop,
-    _ onIdleClose: @escaping @Sendable () -> Void
+    _ events: ConnectionEvents
 ) -> EventLoopFuture<Connection>
 
 /// Carries out what the ``PoolStateMachine`` decides: opens and closes connections, hands
@@ -169,6 +171,17 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         perform(actions, connectTimeout: nil, poolTimeout: nil)
     }
 
+    /// The server will take no new requests on the connection (HTTP/2 GOAWAY).
+    private func drain(_ id: Int) {
+        let (actions, closing) = state.withLock { state -> (PoolStateMachine.Actions, Connection?) in
+            let actions = state.machine.drain(id)
+            let closing = actions.close.contains(id) ? state.connections.removeValue(forKey: id) : nil
+            return (actions, closing)
+        }
+        closing?.close()
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+    }
+
     private func abandon(_ waiter: Int, because failure: PoolStateMachine.Failure) {
         let actions = state.withLock { $0.machine.abandon(waiter, because: failure) }
         perform(actions, connectTimeout: nil, poolTimeout: nil)
@@ -228,7 +241,10 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
 
     private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?, attempt: Int) {
         let eventLoop = group.any()
-        factory(id, key, connectTimeout, eventLoop, { [weak self] in self?.idleClosed(id) }).whenComplete { [weak self] result in
+        let events = ConnectionEvents(
+            onIdleClose: { [weak self] in self?.idleClosed(id) },
+            onGoAway: { [weak self] in self?.drain(id) })
+        factory(id, key, connectTimeout, eventLoop, events).whenComplete { [weak self] result in
             guard let self else {
                 if case .success(let connection) = result { connection.close() }
                 return
@@ -237,7 +253,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             case .success(let connection):
                 let actions = self.state.withLock { state -> PoolStateMachine.Actions in
                     state.connections[id] = connection
-                    return state.machine.connected(id, now: .now)
+                    return state.machine.connected(id, now: .now, capacity: connection.capacity)
                 }
                 self.perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
             case .failure(let error):
