@@ -1,0 +1,77 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
+import Testing
+
+@testable import HTTPX
+
+/// HTTP/2 against nginx (`listen ... ssl http2`), chosen by ALPN.
+@Suite("Interop: HTTP/2", Interop.enabled(Interop.tls), .serialized, .timeLimit(.minutes(3)))
+struct HTTP2InteropTests {
+    func client(http2: Bool = true) -> AsyncClient {
+        AsyncClient(timeout: Timeout(30), verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: http2)
+    }
+
+    func url(_ path: String) throws -> String {
+        try Interop.url(Interop.tls, "TLS nginx") + path
+    }
+
+    @Test func alpnPicksHTTP2() async throws {
+        let r = try await client().get(try url("/hello"))
+        #expect(r.httpVersion == "HTTP/2")
+        #expect(r.text.hasPrefix("hello over HTTP/2.0"))
+        let plain = try await client(http2: false).get(try url("/hello"))
+        #expect(plain.httpVersion == "HTTP/1.1")
+    }
+
+    @Test func concurrentRequestsShareOneConnection() async throws {
+        let client = client()
+        let port = try #require(Int(try url("").split(separator: ":").last ?? ""))
+        _ = try await client.get(try url("/1k.bin"))
+        let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<64 {
+                group.addTask { try await client.get(try url("/1k.bin")).content.count }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(sizes == Array(repeating: 1024, count: 64))
+        #if os(Linux)
+        #expect(FaultInjectionTests().clientSockets(to: port) == 1, "64 concurrent requests ran as streams of one connection")
+        #endif
+        await client.close()
+    }
+
+    @Test func largeDownloadAndUploadOverHTTP2() async throws {
+        let client = client()
+        let local = try Data(contentsOf: URL(fileURLWithPath: Interop.wwwRoot + "/64m.bin"))
+        let r = try await client.get(try url("/64m.bin"))
+        #expect(r.httpVersion == "HTTP/2")
+        #expect(r.content.count == local.count)
+        #expect(r.content.elementsEqual(local))
+        let upload = try await client.post(try url("/upload"), content: .bytes(Array(repeating: 3, count: 3 << 20)))
+        #expect(upload.text == "received \(3 << 20)\n")
+        let streamed = try await client.post(try url("/upload"), content: .stream(Chunks(["abc", "defg"])))
+        #expect(streamed.text == "received \n" || streamed.text == "received 7\n")
+    }
+
+    @Test func streamingAndEarlyCloseOfAStream() async throws {
+        let client = client()
+        // Read a little of a large body, then stop: only that stream ends.
+        let firstChunk = try await client.stream(.get, try url("/64m.bin")) { response in
+            var iterator = response.bytes().makeAsyncIterator()
+            return try await iterator.next()?.readableBytes ?? 0
+        }
+        #expect(firstChunk > 0)
+        #expect(try await client.get(try url("/1k.bin")).content.count == 1024, "the connection still serves")
+    }
+
+    @Test func requestErrorsAreReportedPerStream() async throws {
+        let client = client()
+        let missing = try await client.get(try url("/does-not-exist"))
+        #expect(missing.statusCode == 404)
+        #expect(try await client.get(try url("/hello")).statusCode == 200)
+    }
+}
