@@ -28,10 +28,10 @@ struct HTTPXContender: Contender {
     let name = "swift-httpx"
     let client: AsyncClient
 
-    init(caBundle: String?) {
+    init(caBundle: String?, http2: Bool = false) {
         client = AsyncClient(
             timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency),
-            verify: caBundle.map { .caBundle($0) } ?? .system)
+            verify: caBundle.map { .caBundle($0) } ?? .system, http2: http2)
     }
 
     func get(_ url: String) async throws -> Int {
@@ -49,16 +49,16 @@ struct AHCContender: Contender {
     let name = "AsyncHTTPClient"
     let client: HTTPClient
 
-    init(caBundle: String?) {
+    init(caBundle: String?, http2: Bool = false) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         configuration.decompression = .enabled(limit: .none)
         if let caBundle {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.trustRoots = .file(caBundle)
-            tls.applicationProtocols = ["http/1.1"]
             configuration.tlsConfiguration = tls
         }
+        configuration.httpVersion = http2 ? .automatic : .http1Only
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -134,6 +134,7 @@ func rate(workers: Int, duration: Duration, _ operation: @escaping @Sendable () 
 struct Scenario {
     let name: String
     let unit: String
+    var http2 = false
     let run: @Sendable (any Contender) async throws -> Double
 }
 
@@ -179,6 +180,17 @@ struct Bench {
             scenarios.append(Scenario(name: "E  32 concurrent GETs 1 KiB, HTTPS/1.1", unit: "req/s") { contender in
                 try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(tlsSmall) }
             })
+            scenarios.append(Scenario(name: "F  32 concurrent GETs 1 KiB, HTTP/2", unit: "req/s", http2: true) { contender in
+                try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(tlsSmall) }
+            })
+            let tlsLarge = tlsBase + "/64m.bin"
+            scenarios.append(Scenario(name: "G  download 64 MiB, HTTP/2", unit: "MB/s", http2: true) { contender in
+                let downloads = try await rate(workers: 1, duration: duration) {
+                    let count = try await contender.get(tlsLarge)
+                    guard count == 64 << 20 else { throw HTTPXError(.decoding, "short download: \(count)") }
+                }
+                return downloads * Double(64 << 20) / 1_000_000
+            })
         }
 
         func format(_ value: Double) -> String {
@@ -198,12 +210,21 @@ func pad(_ text: String, _ width: Int) -> String {
         let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
         let onlyClient = arguments.firstIndex(of: "--client").map { arguments[$0 + 1] }
         let contenders: [any Contender] = [HTTPXContender(caBundle: caBundle), AHCContender(caBundle: caBundle)]
+        let http2Contenders: [any Contender] = [
+            HTTPXContender(caBundle: caBundle, http2: true), AHCContender(caBundle: caBundle, http2: true),
+        ]
         // Warm up both: connections, caches, code paths.
         for contender in contenders {
             for _ in 0..<200 { _ = try await contender.get(smallURL) }
             _ = try await contender.get(largeURL)
             _ = try await contender.post(uploadURL, body: upload)
             if let tlsBase { for _ in 0..<50 { _ = try await contender.get(tlsBase + "/1k.bin") } }
+        }
+        if let tlsBase {
+            for contender in http2Contenders {
+                for _ in 0..<50 { _ = try await contender.get(tlsBase + "/1k.bin") }
+                _ = try await contender.get(tlsBase + "/64m.bin")
+            }
         }
 
         let rounds = arguments.firstIndex(of: "--rounds").flatMap { Int(arguments[$0 + 1]) } ?? 3
@@ -219,7 +240,7 @@ func pad(_ text: String, _ width: Int) -> String {
                 // Alternate who goes first, so neither gains from the other's warm-up.
                 let order = round % 2 == 0 ? Array(contenders.indices) : Array(contenders.indices.reversed())
                 for index in order {
-                    let contender = contenders[index]
+                    let contender = scenario.http2 ? http2Contenders[index] : contenders[index]
                     if let onlyClient, contender.name != onlyClient { continue }
                     let before = residentMemory()
                     let peak = Mutex(before)
@@ -281,7 +302,7 @@ func pad(_ text: String, _ width: Int) -> String {
                     + "\(format2(theirs / ours))x (time per client; lower is better)")
             }
         }
-        for contender in contenders { try await contender.shutdown() }
+        for contender in contenders + http2Contenders { try await contender.shutdown() }
 
     }
 }

@@ -123,6 +123,9 @@ public final class HTTPTransport: Transport {
         }
     }
 
+    /// How many connections the pool holds now.
+    var connectionCount: Int { pool.connectionCount }
+
     public func close() async {
         pool.shutDown()
     }

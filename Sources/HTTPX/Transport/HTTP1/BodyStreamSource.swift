@@ -27,34 +27,51 @@ final class BodyStreamSource: Sendable {
 
     // MARK: Producer (the event loop)
 
-    /// Adds a chunk; returns whether the producer may keep reading.
+    /// Adds a chunk; returns whether the producer may keep reading. A waiting reader is woken
+    /// by ``flush()`` at the end of the socket read, so it takes a whole batch of chunks per
+    /// wake-up instead of one (HTTP/2 delivers bodies in many small frames).
     func yield(_ chunk: ByteBuffer) -> Bool {
-        let (waiter, keepReading) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, Bool) in
-            if state.consumerGone || state.end != nil { return (nil, true) }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return (waiter, true)
-            }
+        state.withLock { state -> Bool in
+            if state.consumerGone || state.end != nil { return true }
             state.buffer.append(chunk)
             state.bufferedBytes += chunk.readableBytes
             if state.bufferedBytes >= Self.highWatermark { state.paused = true }
-            return (nil, !state.paused)
+            return !state.paused
         }
-        waiter?.resume(returning: chunk)
-        return keepReading
     }
 
-    /// Ends the body, cleanly or with an error.
+    /// Wakes a waiting reader if chunks arrived: called when a socket read completes.
+    func flush() {
+        let (waiter, chunk) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?) in
+            guard let waiter = state.waiter, let chunk = state.buffer.popFirst() else { return (nil, nil) }
+            state.waiter = nil
+            state.bufferedBytes -= chunk.readableBytes
+            return (waiter, chunk)
+        }
+        if let waiter, let chunk { waiter.resume(returning: chunk) }
+    }
+
+    /// Ends the body, cleanly or with an error; a waiting reader first gets what is buffered.
     func finish(_ result: Result<Void, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
-            guard state.end == nil else { return nil }
+        let (waiter, chunk) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?) in
+            guard state.end == nil else { return (nil, nil) }
             state.end = result
-            defer { state.waiter = nil }
-            return state.waiter
+            guard let waiter = state.waiter else { return (nil, nil) }
+            state.waiter = nil
+            if case .success = result, let chunk = state.buffer.popFirst() {
+                state.bufferedBytes -= chunk.readableBytes
+                return (waiter, chunk)
+            }
+            return (waiter, nil)
+        }
+        guard let waiter else { return }
+        if let chunk {
+            waiter.resume(returning: chunk)
+            return
         }
         switch result {
-        case .success: waiter?.resume(returning: nil)
-        case .failure(let error): waiter?.resume(throwing: error)
+        case .success: waiter.resume(returning: nil)
+        case .failure(let error): waiter.resume(throwing: error)
         }
     }
 

@@ -172,6 +172,11 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        exchange?.body?.flush()
+        context.fireChannelReadComplete()
+    }
+
     func read(context: ChannelHandlerContext) {
         if let body = exchange?.body, body.isPaused {
             readHeld = true
