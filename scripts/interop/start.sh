@@ -3,8 +3,9 @@
 #   HTTPX_INTEROP_HTTPBIN  httpbin under gunicorn
 #   HTTPX_INTEROP_NGINX    nginx serving static files (1 KiB, 64 MiB, 1 GiB) and /upload
 #   HTTPX_INTEROP_TLS      the same nginx over TLS (HTTP/1.1 and HTTP/2), trustme certificates
-#   HTTPX_INTEROP_TLS_EXPIRED, _WRONGHOST, _UNKNOWNCA, _MTLS   TLS servers with bad certificates,
-#                          and one that asks for a client certificate
+#   HTTPX_INTEROP_TLS_EXPIRED, _WRONGHOST, _UNKNOWNCA, _MTLS, _GOAWAY   TLS servers with bad
+#                          certificates, one that asks for a client certificate, and an
+#                          HTTP/2 one that sends GOAWAY after every 5 requests
 #   HTTPX_INTEROP_CERTS    the folder of the certificates (see make_certs.py)
 # Fails (non-zero) if either does not answer within 20 seconds.
 set -euo pipefail
@@ -23,6 +24,7 @@ expired_port=$(free_port)
 wronghost_port=$(free_port)
 unknownca_port=$(free_port)
 mtls_port=$(free_port)
+goaway_port=$(free_port)
 
 certs="$root/certs"
 .interop/venv/bin/python scripts/interop/make_certs.py "$certs"
@@ -88,6 +90,14 @@ $(bad_certificate_server expired "$expired_port" "expired")
 $(bad_certificate_server wronghost "$wronghost_port" "wrong host")
 $(bad_certificate_server unknownca "$unknownca_port" "unknown ca")
     server {
+        # Sends GOAWAY after every 5 requests on a connection.
+        listen 127.0.0.1:$goaway_port ssl http2;
+        ssl_certificate $certs/server.pem;
+        ssl_certificate_key $certs/server.key;
+        keepalive_requests 5;
+        root $www;
+    }
+    server {
         listen 127.0.0.1:$mtls_port ssl;
         ssl_certificate $certs/server.pem;
         ssl_certificate_key $certs/server.key;
@@ -120,6 +130,7 @@ PY
             echo "HTTPX_INTEROP_TLS_WRONGHOST=https://localhost:$wronghost_port"
             echo "HTTPX_INTEROP_TLS_UNKNOWNCA=https://localhost:$unknownca_port"
             echo "HTTPX_INTEROP_TLS_MTLS=https://localhost:$mtls_port"
+            echo "HTTPX_INTEROP_TLS_GOAWAY=https://localhost:$goaway_port"
             echo "HTTPX_INTEROP_CERTS=$certs"
         } > "$root/env"
         echo "interop: httpbin on $httpbin_port, nginx on $nginx_port" >&2

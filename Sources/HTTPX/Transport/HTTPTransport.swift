@@ -20,7 +20,8 @@ import NIOSSL
 /// Connections are reused per origin and kept alive for `Limits.keepaliveExpiry`. A request
 /// that finds the pool full waits for a connection, in order, up to its pool timeout. An
 /// idempotent request whose reused connection turns out to have been closed by the server
-/// is retried once on a new connection.
+/// is retried once on a new connection; a request whose HTTP/2 stream the server refused
+/// (after GOAWAY) is sent again on another connection.
 public final class HTTPTransport: Transport {
     private let pool: ConnectionPool<HTTPConnection>
     private let unixSocketPath: String?
@@ -93,7 +94,7 @@ public final class HTTPTransport: Transport {
         let key = PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath)
         let timeout = request.extensions.timeout
         let pool = self.pool
-        var retried = false
+        var retries = 0
         while true {
             let connection: HTTPConnection
             do {
@@ -107,13 +108,17 @@ public final class HTTPTransport: Transport {
                     pool.release(connection, reusable: reusable)
                 }
             } catch let closed as ConnectionClosedBeforeResponse {
-                // A kept-alive connection the server had closed, or an HTTP/2 stream the server
-                // refused after GOAWAY (it did not process it): one retry on a new connection.
-                let refusedAfterGoAway = connection.isHTTP2 && connection.isDraining
-                if !retried && request.body.isReplayable
-                    && (refusedAfterGoAway || (reused && request.method.isIdempotent))
-                {
-                    retried = true
+                // Nothing of a response arrived. On HTTP/1.1 the kept-alive connection was closed
+                // by the server while idle; on HTTP/2 the stream was refused, usually because
+                // the connection is going away (its GOAWAY may still be on its way to us).
+                let serverSentGoAway = connection.isHTTP2 && connection.isDraining
+                if connection.isHTTP2 { pool.drain(connection.id) }
+                let retryable = request.body.isReplayable
+                    && (serverSentGoAway || (request.method.isIdempotent && (reused || connection.isHTTP2)))
+                // A burst of streams can meet several connections that each end after a few
+                // requests (as with nginx's keepalive_requests), so HTTP/2 retries a few times.
+                if retryable && retries < (connection.isHTTP2 ? 8 : 1) {
+                    retries += 1
                     continue
                 }
                 throw closed.underlying.attaching(request)

@@ -70,6 +70,25 @@ struct HTTP2InteropTests {
         #expect(try await client.get(try url("/1k.bin")).content.count == 1024, "the connection still serves")
     }
 
+    @Test func goAwayMovesRequestsToANewConnection() async throws {
+        // This server sends GOAWAY after every 5 requests on a connection.
+        let base = try Interop.url(Interop.tlsGoAway, "GOAWAY nginx")
+        let client = client()
+        for _ in 0..<23 {
+            let r = try await client.get(base + "/1k.bin")
+            #expect(r.httpVersion == "HTTP/2")
+            #expect(r.content.count == 1024)
+        }
+        let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 {
+                group.addTask { try await client.get(base + "/1k.bin").content.count }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(sizes == Array(repeating: 1024, count: 40), "no request is lost or left hanging across GOAWAYs")
+        await client.close()
+    }
+
     @Test func requestErrorsAreReportedPerStream() async throws {
         let client = client()
         let missing = try await client.get(try url("/does-not-exist"))

@@ -25,6 +25,7 @@ enum Interop {
     static let tlsWrongHost = variable("HTTPX_INTEROP_TLS_WRONGHOST")
     static let tlsUnknownCA = variable("HTTPX_INTEROP_TLS_UNKNOWNCA")
     static let tlsMTLS = variable("HTTPX_INTEROP_TLS_MTLS")
+    static let tlsGoAway = variable("HTTPX_INTEROP_TLS_GOAWAY")
     static let certs = variable("HTTPX_INTEROP_CERTS")
     static let isRequired = variable("HTTPX_INTEROP_REQUIRED") == "1"
 

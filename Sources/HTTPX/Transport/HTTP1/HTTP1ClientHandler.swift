@@ -213,7 +213,13 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange, !exchange.isDone {
-            fail(TransportErrors.map(error, phase: exchange.receivedResponseBytes ? .reading : .writing, request: exchange.describe()))
+            let mapped = TransportErrors.map(error, phase: exchange.receivedResponseBytes ? .reading : .writing, request: exchange.describe())
+            if isStream, !exchange.receivedResponseBytes, let httpError = mapped as? HTTPXError {
+                // An HTTP/2 stream refused or cancelled before any response (after GOAWAY, say).
+                fail(ConnectionClosedBeforeResponse(underlying: httpError))
+                return
+            }
+            fail(mapped)
         } else {
             context.close(promise: nil)
         }

@@ -12,6 +12,8 @@ protocol PoolConnection: AnyObject, Sendable {
     var isActive: Bool { get }
     var eventLoop: any EventLoop { get }
     func close()
+    /// Takes no new requests from now on (the server sent GOAWAY).
+    func markDraining()
 }
 
 /// Opens a connection for the pool: its id, origin, connect timeout and event loop, and the
@@ -174,9 +176,11 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         perform(actions, connectTimeout: nil, poolTimeout: nil)
     }
 
-    /// The server will take no new requests on the connection (HTTP/2 GOAWAY).
-    private func drain(_ id: Int) {
+    /// The server will take no new requests on the connection (HTTP/2 GOAWAY, or a stream it
+    /// refused): requests in flight finish, new ones go to another connection.
+    func drain(_ id: Int) {
         let (actions, closing) = state.withLock { state -> (PoolStateMachine.Actions, Connection?) in
+            state.connections[id]?.markDraining()
             let actions = state.machine.drain(id)
             let closing = actions.close.contains(id) ? state.connections.removeValue(forKey: id) : nil
             return (actions, closing)
