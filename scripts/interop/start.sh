@@ -6,6 +6,7 @@
 #   HTTPX_INTEROP_TLS_EXPIRED, _WRONGHOST, _UNKNOWNCA, _MTLS, _GOAWAY   TLS servers with bad
 #                          certificates, one that asks for a client certificate, and an
 #                          HTTP/2 one that sends GOAWAY after every 5 requests
+#   HTTPX_INTEROP_H2C      nginx speaking HTTP/2 without TLS (prior knowledge)
 #   HTTPX_INTEROP_CERTS    the folder of the certificates (see make_certs.py)
 # Fails (non-zero) if either does not answer within 20 seconds.
 set -euo pipefail
@@ -25,6 +26,7 @@ wronghost_port=$(free_port)
 unknownca_port=$(free_port)
 mtls_port=$(free_port)
 goaway_port=$(free_port)
+h2c_port=$(free_port)
 
 certs="$root/certs"
 .interop/venv/bin/python scripts/interop/make_certs.py "$certs"
@@ -90,6 +92,12 @@ $(bad_certificate_server expired "$expired_port" "expired")
 $(bad_certificate_server wronghost "$wronghost_port" "wrong host")
 $(bad_certificate_server unknownca "$unknownca_port" "unknown ca")
     server {
+        # HTTP/2 without TLS, with prior knowledge.
+        listen 127.0.0.1:$h2c_port http2;
+        root $www;
+        location = /hello { return 200 "hello over \$server_protocol"; }
+    }
+    server {
         # Sends GOAWAY after every 5 requests on a connection.
         listen 127.0.0.1:$goaway_port ssl http2;
         ssl_certificate $certs/server.pem;
@@ -131,6 +139,7 @@ PY
             echo "HTTPX_INTEROP_TLS_UNKNOWNCA=https://localhost:$unknownca_port"
             echo "HTTPX_INTEROP_TLS_MTLS=https://localhost:$mtls_port"
             echo "HTTPX_INTEROP_TLS_GOAWAY=https://localhost:$goaway_port"
+            echo "HTTPX_INTEROP_H2C=http://127.0.0.1:$h2c_port"
             echo "HTTPX_INTEROP_CERTS=$certs"
         } > "$root/env"
         echo "interop: httpbin on $httpbin_port, nginx on $nginx_port" >&2

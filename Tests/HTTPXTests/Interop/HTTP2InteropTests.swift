@@ -89,6 +89,24 @@ struct HTTP2InteropTests {
         await client.close()
     }
 
+    @Test func priorKnowledgeWithoutTLS() async throws {
+        let base = try Interop.url(Interop.h2c, "h2c nginx")
+        let client = AsyncClient(transport: HTTPTransport(http1: false, http2: true))
+        let r = try await client.get(base + "/hello")
+        #expect(r.httpVersion == "HTTP/2")
+        #expect(r.text == "hello over HTTP/2.0")
+        let sizes = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 { group.addTask { try await client.get(base + "/1k.bin").content.count } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(sizes.allSatisfy { $0 == 1024 })
+        #expect((client.transport as? HTTPTransport)?.connectionCount == 1)
+        // With HTTP/1.1 allowed, plain http:// stays HTTP/1.1 (no upgrade dance).
+        let both = AsyncClient(http2: true)
+        let plain = try await both.get(try Interop.url(Interop.nginx, "nginx") + "/hello")
+        #expect(plain.httpVersion == "HTTP/1.1")
+    }
+
     @Test func requestErrorsAreReportedPerStream() async throws {
         let client = client()
         let missing = try await client.get(try url("/does-not-exist"))

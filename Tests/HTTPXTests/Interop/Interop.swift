@@ -26,6 +26,7 @@ enum Interop {
     static let tlsUnknownCA = variable("HTTPX_INTEROP_TLS_UNKNOWNCA")
     static let tlsMTLS = variable("HTTPX_INTEROP_TLS_MTLS")
     static let tlsGoAway = variable("HTTPX_INTEROP_TLS_GOAWAY")
+    static let h2c = variable("HTTPX_INTEROP_H2C")
     static let certs = variable("HTTPX_INTEROP_CERTS")
     static let isRequired = variable("HTTPX_INTEROP_REQUIRED") == "1"
 
