@@ -70,38 +70,36 @@ final class HTTPConnection: PoolConnection {
         uses.add(1, ordering: .relaxed)
         switch kind {
         case .http1(let handler):
-            return try await HTTPExchangeDriver(handler: handler, eventLoop: channel.eventLoop, isHTTP2: false)
-                .run(request, onComplete: onComplete)
+            return try await HTTPExchangeDriver(
+                handler: channel.eventLoop.makeSucceededFuture(handler), eventLoop: channel.eventLoop, isHTTP2: false
+            ).run(request, onComplete: onComplete)
         case .http2(let multiplexer):
-            let stream = try await openStream(multiplexer, for: request)
             let connection = self
-            return try await HTTPExchangeDriver(handler: stream, eventLoop: channel.eventLoop, isHTTP2: true)
-                .run(request) { _ in
-                    // A stream's end or failure leaves the connection usable unless it closed.
-                    onComplete(connection.isActive && !connection.isDraining)
-                }
+            return try await HTTPExchangeDriver(
+                handler: openStream(multiplexer), eventLoop: channel.eventLoop, isHTTP2: true
+            ).run(request) { _ in
+                // A stream's end or failure leaves the connection usable unless it closed.
+                onComplete(connection.isActive && !connection.isDraining)
+            }
         }
     }
 
-    private func openStream(_ multiplexer: NIOHTTP2Handler.StreamMultiplexer, for request: Request) async throws
-        -> NIOLoopBound<HTTP1ClientHandler>
+    /// A new HTTP/2 stream whose pipeline turns HTTP/2 frames into HTTP/1 parts for an
+    /// ``HTTP1ClientHandler``.
+    private func openStream(_ multiplexer: NIOHTTP2Handler.StreamMultiplexer)
+        -> EventLoopFuture<NIOLoopBound<HTTP1ClientHandler>>
     {
         let scheme: HTTP2FramePayloadToHTTP1ClientCodec.HTTPProtocol = key.scheme == "https" ? .https : .http
         let eventLoop = channel.eventLoop
-        do {
-            return try await multiplexer.createStreamChannel { stream in
-                stream.eventLoop.makeCompletedFuture {
-                    try stream.pipeline.syncOperations.addHandlers([
-                        HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: scheme),
-                        HTTP1ClientHandler(eventLoop: stream.eventLoop, isStream: true),
-                    ])
-                }
-            }.flatMapThrowing { stream in
-                NIOLoopBound(try stream.pipeline.syncOperations.handler(type: HTTP1ClientHandler.self), eventLoop: eventLoop)
-            }.get()
-        } catch {
-            throw ConnectionClosedBeforeResponse(
-                underlying: HTTPXError(.remoteProtocol, "Could not open an HTTP/2 stream for \(request): \(error)", underlying: error))
+        return multiplexer.createStreamChannel { stream in
+            stream.eventLoop.makeCompletedFuture {
+                try stream.pipeline.syncOperations.addHandlers([
+                    HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: scheme),
+                    HTTP1ClientHandler(eventLoop: stream.eventLoop, isStream: true),
+                ])
+            }
+        }.flatMapThrowing { stream in
+            NIOLoopBound(try stream.pipeline.syncOperations.handler(type: HTTP1ClientHandler.self), eventLoop: eventLoop)
         }
     }
 }

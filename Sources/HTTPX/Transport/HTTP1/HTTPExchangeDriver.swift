@@ -5,7 +5,10 @@ import NIOHTTP1
 /// exchange, writes a streamed body chunk by chunk, and builds the ``Response`` from the head.
 /// Used for HTTP/1.1 connections and for HTTP/2 streams alike.
 struct HTTPExchangeDriver: Sendable {
-    let handler: NIOLoopBound<HTTP1ClientHandler>
+    /// The handler that carries the exchange: at hand on HTTP/1.1, or the handler of a new
+    /// HTTP/2 stream once the stream exists. The exchange starts on the event loop as soon as
+    /// it is ready, so a request costs one hop to the event loop and one back.
+    let handler: EventLoopFuture<NIOLoopBound<HTTP1ClientHandler>>
     let eventLoop: any EventLoop
     let isHTTP2: Bool
 
@@ -18,11 +21,19 @@ struct HTTPExchangeDriver: Sendable {
         let requestKeepAlive = !(request.headers["Connection"]?.lowercased().contains("close") ?? false)
         let bufferedBody = request.body.memory
         let handler = self.handler
-        eventLoop.execute {
-            let exchange = HTTP1Exchange(
-                head: headPromise, timeout: request.extensions.timeout, requestKeepAlive: requestKeepAlive,
-                describe: { request.description }, onComplete: onComplete)
-            handler.value.start(exchange, head: head, body: bufferedBody?.byteBuffer)
+        handler.whenComplete { result in
+            switch result {
+            case .success(let handler):
+                let exchange = HTTP1Exchange(
+                    head: headPromise, timeout: request.extensions.timeout, requestKeepAlive: requestKeepAlive,
+                    describe: { request.description }, onComplete: onComplete)
+                handler.value.start(exchange, head: head, body: bufferedBody?.byteBuffer)
+            case .failure(let error):
+                let failure = HTTPXError(
+                    .remoteProtocol, "Could not open an HTTP/2 stream for \(request): \(error)", underlying: error)
+                headPromise.fail(ConnectionClosedBeforeResponse(underlying: failure))
+                onComplete(false)
+            }
         }
         return try await withTaskCancellationHandler {
             if bufferedBody == nil {
@@ -31,13 +42,14 @@ struct HTTPExchangeDriver: Sendable {
             let (responseHead, source) = try await headPromise.futureResult.get()
             return makeResponse(responseHead, source: source, request: request)
         } onCancel: {
-            eventLoop.execute { handler.value.abandon(CancellationError()) }
+            handler.whenSuccess { $0.value.abandon(CancellationError()) }
         }
     }
 
     private func writeStreamedBody(
         _ request: Request, headPromise: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>
     ) async throws {
+        let handler = try await self.handler.get()
         do {
             for try await chunk in request.body.stream {
                 try await eventLoop.flatSubmit { handler.value.writeBodyChunk(chunk) }.get()
@@ -62,7 +74,7 @@ struct HTTPExchangeDriver: Sendable {
         for (name, value) in head.headers { headers.add(name, value) }
         let body = ResponseBody(stream: BodyStreamSequence(source: source)) {
             if !source.isFinished {
-                eventLoop.execute { handler.value.abandon(HTTPXError(.streamClosed, "The response body was closed before its end")) }
+                handler.whenSuccess { $0.value.abandon(HTTPXError(.streamClosed, "The response body was closed before its end")) }
             }
         }
         return Response(
