@@ -87,6 +87,10 @@ http {
             echo "received \$content_length";
         }
         location = /hello { return 200 "hello over \$server_protocol with \$ssl_protocol"; }
+        location = /slow {
+            echo_sleep 3;
+            echo "late";
+        }
     }
 $(bad_certificate_server expired "$expired_port" "expired")
 $(bad_certificate_server wronghost "$wronghost_port" "wrong host")

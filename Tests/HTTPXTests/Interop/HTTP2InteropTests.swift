@@ -107,6 +107,23 @@ struct HTTP2InteropTests {
         #expect(plain.httpVersion == "HTTP/1.1")
     }
 
+    @Test func readTimeoutFailsOnlyItsStream() async throws {
+        var timeout = Timeout(10)
+        timeout.read = .milliseconds(500)
+        let client = AsyncClient(timeout: timeout, verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: true)
+        #expect(try await client.get(try url("/hello")).httpVersion == "HTTP/2")
+        let start = ContinuousClock.now
+        async let slow: Void = {
+            await expectHTTPXError(.readTimeout) { _ = try await client.get(try url("/slow")) }
+        }()
+        // Other streams on the same connection carry on meanwhile.
+        for _ in 0..<5 { #expect(try await client.get(try url("/1k.bin")).content.count == 1024) }
+        await slow
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(try await client.get(try url("/hello")).statusCode == 200)
+        #expect((client.transport as? HTTPTransport)?.connectionCount == 1)
+    }
+
     @Test func requestErrorsAreReportedPerStream() async throws {
         let client = client()
         let missing = try await client.get(try url("/does-not-exist"))
