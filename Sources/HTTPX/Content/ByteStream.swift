@@ -59,11 +59,22 @@ public struct ByteStream: AsyncSequence, Sendable {
     }
 
     /// Reads every chunk into one buffer.
-    public func collect() async throws -> ByteBuffer {
+    ///
+    /// - Parameter expectedLength: the length announced for the whole stream, if known: the
+    ///   buffer is allocated once at that size (capped at 256 MiB, as a server may lie)
+    ///   instead of doubling and copying as it grows.
+    public func collect(expectedLength: Int? = nil) async throws -> ByteBuffer {
         var result = ByteBuffer()
+        var first = true
         for try await var chunk in self {
-            if result.readableBytes == 0 {
-                result = chunk
+            if first {
+                first = false
+                if let expectedLength, expectedLength > chunk.readableBytes {
+                    result.reserveCapacity(Swift.min(expectedLength, 256 << 20))
+                    result.writeBuffer(&chunk)
+                } else {
+                    result = chunk
+                }
             } else {
                 result.writeBuffer(&chunk)
             }

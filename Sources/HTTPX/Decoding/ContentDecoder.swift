@@ -7,11 +7,21 @@ struct ContentDecoder {
     /// A decoder for `contentEncoding`; unknown codings (`br`, `zstd`) and `identity` pass
     /// through unchanged, as in httpx.
     init(contentEncoding: String?) {
-        let codings = (contentEncoding ?? "").split(separator: ",").map { $0.trimmingSpaces.lowercased() }
-        decoders = codings.reversed().compactMap { coding in
-            switch coding {
-            case "gzip", "x-gzip": ZlibDecoder(format: .gzip)
-            case "deflate": ZlibDecoder(format: .deflate)
+        decoders = Self.codings(contentEncoding).reversed().map(ZlibDecoder.init(format:))
+    }
+
+    /// Whether `contentEncoding` leaves the body as it is, answered without setting up zlib.
+    static func isIdentity(contentEncoding: String?) -> Bool {
+        codings(contentEncoding).isEmpty
+    }
+
+    /// The codings this decoder undoes, in the order they were applied.
+    private static func codings(_ contentEncoding: String?) -> [ZlibDecoder.Format] {
+        guard let contentEncoding, !contentEncoding.isEmpty else { return [] }
+        return contentEncoding.split(separator: ",").compactMap { coding in
+            switch coding.trimmingSpaces.lowercased() {
+            case "gzip", "x-gzip": .gzip
+            case "deflate": .deflate
             default: nil
             }
         }

@@ -74,30 +74,13 @@ extension Response {
     ///   error when the connection fails while reading.
     public mutating func read() async throws {
         if decoded == nil {
-            var collected = ByteBuffer()
-            var reserved = false
-            for try await var chunk in bytes() {
-                if collected.readableBytes == 0 && !reserved {
-                    reserved = true
-                    // One allocation of the announced size (bounded, as a server may lie)
-                    // instead of a buffer that doubles and copies as it grows.
-                    if let expected = expectedDecodedLength, expected > chunk.readableBytes {
-                        collected.reserveCapacity(min(expected, 256 << 20))
-                        collected.writeBuffer(&chunk)
-                    } else {
-                        collected = chunk
-                    }
-                } else {
-                    collected.writeBuffer(&chunk)
-                }
-            }
-            decoded = collected
+            decoded = try await bytes().collect(expectedLength: expectedDecodedLength)
         }
     }
 
     /// The body's length when the server announced it and no content coding changes it.
     private var expectedDecodedLength: Int? {
-        guard ContentDecoder(contentEncoding: headers["Content-Encoding"]).isIdentity,
+        guard ContentDecoder.isIdentity(contentEncoding: headers["Content-Encoding"]),
               let value = headers.first("Content-Length"), let length = Int(value), length >= 0
         else { return nil }
         return length
@@ -111,8 +94,9 @@ extension Response {
     var decodedBuffer: ByteBuffer? {
         if let decoded { return decoded }
         if case .buffer(let raw) = body.storage {
-            let decoder = ContentDecoder(contentEncoding: headers["Content-Encoding"])
-            if decoder.isIdentity { return raw }
+            let encoding = headers["Content-Encoding"]
+            if ContentDecoder.isIdentity(contentEncoding: encoding) { return raw }
+            let decoder = ContentDecoder(contentEncoding: encoding)
             return try? { () throws -> ByteBuffer in
                 let out = try decoder.decode(raw)
                 try decoder.finish()
