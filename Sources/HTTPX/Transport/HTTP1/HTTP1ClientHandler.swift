@@ -214,8 +214,12 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange, !exchange.isDone {
             let mapped = TransportErrors.map(error, phase: exchange.receivedResponseBytes ? .reading : .writing, request: exchange.describe())
-            if isStream, !exchange.receivedResponseBytes, let httpError = mapped as? HTTPXError {
-                // An HTTP/2 stream refused or cancelled before any response (after GOAWAY, say).
+            if !exchange.receivedResponseBytes, let httpError = mapped as? HTTPXError,
+                isStream || httpError.is(.network)
+            {
+                // Nothing of a response arrived: an HTTP/2 stream refused or cancelled (after
+                // GOAWAY, say), or a kept-alive connection the server had already closed (a
+                // reset on the first write). The transport decides whether to send it again.
                 fail(ConnectionClosedBeforeResponse(underlying: httpError))
                 return
             }

@@ -68,6 +68,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         -> Connection
     {
         while true {
+            try Task.checkCancellation()
             let connection = try await lease(key, poolTimeout: timeout.pool, connectTimeout: connectTimeout, request: request)
             if connection.isActive { return connection }
             // The server closed it while it was idle; try another.
@@ -106,6 +107,8 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     if !stillWaiting { timer.cancel() }
                 }
                 perform(actions, connectTimeout: connectTimeout, poolTimeout: poolTimeout)
+                // A task cancelled before its waiter was registered missed `onCancel`'s effect.
+                if Task.isCancelled { abandon(waiterID, because: .cancelled) }
             }
         } onCancel: {
             abandon(waiterID, because: .cancelled)
