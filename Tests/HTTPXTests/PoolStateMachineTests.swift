@@ -176,6 +176,46 @@ struct PoolStateMachineTests {
         #expect(pool.leaseIdle(a) == nil, "everything is full")
     }
 
+    @Test func burstOpensOneConnectionPerStreamLimit() {
+        var pool = PoolStateMachine(limits: Limits())
+        let first = pool.acquire(a, waiter: 0).create[0].connection
+        _ = pool.connected(first, now: at(0), capacity: 4)
+        // The origin's stream limit is known now: 9 more waiters need 2 more connections.
+        var created: [Int] = []
+        for waiter in 1...9 { created += pool.acquire(a, waiter: waiter).create.map(\.connection) }
+        #expect(created.count == 2, "3 of 9 ride the open connection, 6 need two more of 4 streams")
+        var served = 0
+        for id in created { served += pool.connected(id, now: at(1), capacity: 4).leases.count }
+        #expect(served == 6)
+        #expect(pool.waitingCount == 0)
+    }
+
+    @Test func assumedCapacityWaitsForOneConnectionFirst() {
+        var pool = PoolStateMachine(limits: Limits(), assumedCapacity: 100)
+        var created: [Int] = []
+        for waiter in 0..<10 { created += pool.acquire(a, waiter: waiter).create.map(\.connection) }
+        #expect(created.count == 1, "prior knowledge: one connection is expected to carry them all")
+        // The server allows 4 streams: the rest get connections of their own.
+        let ready = pool.connected(created[0], now: at(0), capacity: 4)
+        #expect(ready.leases.count == 4)
+        #expect(ready.create.count == 2)
+    }
+
+    @Test func capacityChangeServesWaitersOrTakesEffectLater() {
+        var pool = PoolStateMachine(limits: Limits(maxConnections: 1))
+        let id = pool.acquire(a, waiter: 0).create[0].connection
+        _ = pool.connected(id, now: at(0), capacity: 1)
+        for waiter in 1...3 { _ = pool.acquire(a, waiter: waiter) }
+        #expect(pool.waitingCount == 3)
+        let raised = pool.capacityChanged(id, to: 3)
+        #expect(raised.leases.map(\.waiter) == [1, 2], "the raised limit serves waiters at once")
+        #expect(pool.capacityChanged(id, to: 1) == .none, "a lowered limit does not touch running requests")
+        #expect(pool.release(id, reusable: true, now: at(1)) == .none, "2 still run, above the new limit of 1")
+        #expect(pool.release(id, reusable: true, now: at(2)) == .none)
+        #expect(pool.release(id, reusable: true, now: at(3)).leases.map(\.waiter) == [3])
+        #expect(pool.capacityChanged(99, to: 5) == .none, "an unknown connection is ignored")
+    }
+
     @Test func multiplexedConnectionGoesIdleWhenItsLastRequestEnds() {
         var pool = PoolStateMachine(limits: Limits())
         let id = pool.acquire(a, waiter: 1).create[0].connection

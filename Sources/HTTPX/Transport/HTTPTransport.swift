@@ -74,7 +74,7 @@ public final class HTTPTransport: Transport {
         self.unixSocketPath = unixSocketPath
         let connectionSettings = settings
         self.pool = ConnectionPool(
-            limits: limits, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+            limits: limits, assumedCapacity: settings.http1 ? 1 : HTTP2ConnectionWatcher.maxCapacity, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         ) { id, key, connectTimeout, eventLoop, events in
             HTTPConnection.connect(
                 id: id, key: key, settings: connectionSettings, connectTimeout: connectTimeout, eventLoop: eventLoop,

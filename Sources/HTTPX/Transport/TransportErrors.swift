@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
@@ -33,6 +34,10 @@ enum TransportErrors {
             return HTTPXError(.connectError, "TLS with \(request) failed: \(tlsCause("\(ssl)"))", underlying: error)
         case let extra as NIOSSLExtraError:
             return HTTPXError(.connectError, "TLS with \(request) failed: \(tlsCause("\(extra)"))", underlying: error)
+        case let reset as NIOHTTP2Errors.StreamClosed:
+            return HTTPXError(
+                .remoteProtocol,
+                "The server reset the HTTP/2 stream of \(request) (\(name(of: reset.errorCode)))", underlying: error)
         case let parser as HTTPParserError:
             return HTTPXError(.remoteProtocol, "Invalid HTTP response to \(request): \(parserMessage(parser))", underlying: error)
         case ChannelError.ioOnClosedChannel, ChannelError.outputClosed, ChannelError.alreadyClosed, ChannelError.eof:
@@ -68,6 +73,17 @@ enum TransportErrors {
             return "\(sentence) [\(text)]"
         }
         return text
+    }
+
+    /// The RFC 9113 name of an HTTP/2 error code.
+    static func name(of code: HTTP2ErrorCode) -> String {
+        let names = [
+            "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
+            "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+            "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+        ]
+        let value = Int(code.networkCode)
+        return value < names.count ? names[value] : "error code \(value)"
     }
 
     private static func verb(_ phase: Phase) -> String {

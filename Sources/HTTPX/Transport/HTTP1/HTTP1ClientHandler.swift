@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 
 /// Runs one exchange at a time on an HTTP/1.1 connection: writes the request, hands the
 /// response head and body to the waiting task, applies the read and write timeouts, and holds
@@ -214,6 +215,16 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange, !exchange.isDone {
             let mapped = TransportErrors.map(error, phase: exchange.receivedResponseBytes ? .reading : .writing, request: exchange.describe())
+            if let reset = error as? NIOHTTP2Errors.StreamClosed, reset.errorCode != .refusedStream,
+                reset.errorCode != .cancel
+            {
+                // The server reset this stream with an error: only this request fails, and it
+                // is not sent again, as the server may have acted on it. (REFUSED_STREAM means
+                // unprocessed, and SwiftNIO closes the streams a GOAWAY left out with CANCEL:
+                // those are for the transport to send again.)
+                fail(mapped)
+                return
+            }
             if !exchange.receivedResponseBytes, let httpError = mapped as? HTTPXError,
                 isStream || httpError.is(.network)
             {

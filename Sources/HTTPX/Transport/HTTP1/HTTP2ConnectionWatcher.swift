@@ -7,27 +7,67 @@ struct ConnectionEvents: Sendable {
     var onIdleClose: @Sendable () -> Void
     /// The server sent GOAWAY: no new requests on this connection.
     var onGoAway: @Sendable () -> Void
+    /// The server changed how many streams it accepts at once (HTTP/2 SETTINGS after the first).
+    var onCapacityChange: @Sendable (Int) -> Void = { _ in }
 }
 
-/// Watches an HTTP/2 connection's own frames and lifetime for the pool: GOAWAY makes it drain,
-/// and its close is reported (the pool ignores that while streams still run on it).
+/// Watches an HTTP/2 connection's own frames and lifetime for the pool: the server's first
+/// SETTINGS frame says how many streams the connection may carry (the connection counts as
+/// open once it arrives), later ones change that, GOAWAY makes it drain, and its close is
+/// reported (the pool ignores that while streams still run on it).
 final class HTTP2ConnectionWatcher: ChannelInboundHandler {
     typealias InboundIn = HTTP2Frame
 
-    private let events: ConnectionEvents
+    /// The most streams one connection carries, also when the server sets no limit.
+    static let maxCapacity = 100
 
-    init(events: ConnectionEvents) {
+    private let events: ConnectionEvents
+    /// Fulfilled with the stream limit of the server's first SETTINGS frame.
+    private let firstSettings: EventLoopPromise<Int>
+    private var sawSettings = false
+
+    init(events: ConnectionEvents, firstSettings: EventLoopPromise<Int>) {
         self.events = events
+        self.firstSettings = firstSettings
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .goAway = unwrapInboundIn(data).payload {
+        switch unwrapInboundIn(data).payload {
+        case .goAway:
             events.onGoAway()
+        case .settings(.settings(let settings)):
+            let limit = settings.last { $0.parameter == .maxConcurrentStreams }.map {
+                min(max($0.value, 1), Self.maxCapacity)
+            }
+            if !sawSettings {
+                sawSettings = true
+                firstSettings.succeed(limit ?? Self.maxCapacity)
+            } else if let limit {
+                events.onCapacityChange(limit)
+            }
+        default:
+            break
         }
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failIfWaiting(error)
+        context.fireErrorCaught(error)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        failIfWaiting(HTTPXError(.connectError, "The server closed the HTTP/2 connection before sending its SETTINGS"))
         events.onIdleClose()
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        failIfWaiting(HTTPXError(.connectError, "The HTTP/2 connection ended before the server sent its SETTINGS"))
+    }
+
+    private func failIfWaiting(_ error: any Error) {
+        guard !sawSettings else { return }
+        sawSettings = true
+        firstSettings.fail(error)
     }
 }

@@ -48,11 +48,36 @@ extension HTTPConnection {
         return connected.flatMap { channel -> EventLoopFuture<(any Channel, Bool)> in
             guard tlsContext != nil else { return channel.eventLoop.makeSucceededFuture((channel, priorKnowledge)) }
             return Self.awaitHandshake(on: channel, key: key, timeout: connectTimeout).map { (channel, $0 == "h2") }
-        }.flatMapThrowing { channel, useHTTP2 in
-            let kind = try useHTTP2
-                ? Self.addHTTP2Handlers(to: channel, events: events)
-                : Self.addHTTP1Handlers(to: channel, events: events)
-            return HTTPConnection(id: id, key: key, channel: channel, kind: kind)
+        }.flatMap { channel, useHTTP2 in
+            do {
+                guard useHTTP2 else {
+                    let kind = try Self.addHTTP1Handlers(to: channel, events: events)
+                    return channel.eventLoop.makeSucceededFuture(HTTPConnection(id: id, key: key, channel: channel, kind: kind))
+                }
+                // An HTTP/2 connection is ready once the server's SETTINGS say how many
+                // streams it takes.
+                let settings = channel.eventLoop.makePromise(of: Int.self)
+                let kind = try Self.addHTTP2Handlers(to: channel, events: events, firstSettings: settings)
+                let connection = HTTPConnection(id: id, key: key, channel: channel, kind: kind)
+                if let connectTimeout {
+                    let timer = channel.eventLoop.scheduleTask(in: TimeAmount(connectTimeout)) {
+                        let seconds = HTTP1ClientHandler.format(Double(TimeAmount(connectTimeout).nanoseconds) / 1e9)
+                        settings.fail(HTTPXError(
+                            .connectTimeout, "Timed out after \(seconds) s waiting for the HTTP/2 SETTINGS of \(key)"))
+                    }
+                    settings.futureResult.whenComplete { _ in timer.cancel() }
+                }
+                return settings.futureResult.map { limit in
+                    connection.updateCapacity(limit)
+                    return connection
+                }.flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw error
+                }
+            } catch {
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(error)
+            }
         }
     }
 
@@ -73,7 +98,9 @@ extension HTTPConnection {
     /// Flow-control windows large enough that one download runs at HTTP/1.1 speed.
     static let http2WindowSize = 8 << 20
 
-    private static func addHTTP2Handlers(to channel: any Channel, events: ConnectionEvents) throws -> Kind {
+    private static func addHTTP2Handlers(
+        to channel: any Channel, events: ConnectionEvents, firstSettings: EventLoopPromise<Int>
+    ) throws -> Kind {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
@@ -89,7 +116,7 @@ extension HTTPConnection {
             // The server may not open streams (push is off): refuse any it tries.
             stream.close()
         }
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: events))
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: events, firstSettings: firstSettings))
         return .http2(multiplexer)
     }
 

@@ -20,6 +20,7 @@ final class HTTPConnection: PoolConnection {
     let kind: Kind
     private let uses = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
+    private let streamLimit = Atomic<Int>(1)
 
     init(id: Int, key: PoolKey, channel: any Channel, kind: Kind) {
         self.id = id
@@ -33,14 +34,15 @@ final class HTTPConnection: PoolConnection {
 
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    /// How many requests it carries at once: 1 on HTTP/1.1; on HTTP/2 as many streams as it
-    /// may open (SwiftNIO queues streams past the server's limit until one ends).
-    var capacity: Int {
-        if case .http2 = kind { return HTTPConnection.http2Capacity }
-        return 1
-    }
+    /// How many requests it carries at once: 1 on HTTP/1.1; on HTTP/2 as many streams as the
+    /// server's SETTINGS allow, at most ``HTTP2ConnectionWatcher/maxCapacity`` (SwiftNIO would
+    /// queue streams past the server's limit until one ends).
+    var capacity: Int { streamLimit.load(ordering: .relaxed) }
 
-    static let http2Capacity = 100
+    /// Records the server's stream limit.
+    func updateCapacity(_ limit: Int) {
+        if isHTTP2 { streamLimit.store(limit, ordering: .relaxed) }
+    }
 
     var isHTTP2: Bool {
         if case .http2 = kind { return true }

@@ -14,6 +14,8 @@ protocol PoolConnection: AnyObject, Sendable {
     func close()
     /// Takes no new requests from now on (the server sent GOAWAY).
     func markDraining()
+    /// Records how many requests it may carry at once (HTTP/2: the server's stream limit).
+    func updateCapacity(_ capacity: Int)
 }
 
 /// Opens a connection for the pool: its id, origin, connect timeout and event loop, and the
@@ -49,8 +51,13 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     private let keepaliveExpiry: Duration?
     private let factory: ConnectionFactory<Connection>
 
-    init(limits: Limits, retries: Int, group: any EventLoopGroup, factory: @escaping ConnectionFactory<Connection>) {
-        self.state = Mutex(State(machine: PoolStateMachine(limits: limits)))
+    /// - Parameter assumedCapacity: how many requests a new connection is expected to carry
+    ///   before one to its origin has opened (see ``PoolStateMachine/assumedCapacity``).
+    init(
+        limits: Limits, assumedCapacity: Int = 1, retries: Int, group: any EventLoopGroup,
+        factory: @escaping ConnectionFactory<Connection>
+    ) {
+        self.state = Mutex(State(machine: PoolStateMachine(limits: limits, assumedCapacity: assumedCapacity)))
         self.group = group
         self.retries = retries
         self.keepaliveExpiry = limits.keepaliveExpiry
@@ -192,6 +199,15 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         perform(actions, connectTimeout: nil, poolTimeout: nil)
     }
 
+    /// The server changed how many requests the connection may carry at once.
+    private func capacityChanged(_ id: Int, to capacity: Int) {
+        let actions = state.withLock { state -> PoolStateMachine.Actions in
+            state.connections[id]?.updateCapacity(capacity)
+            return state.machine.capacityChanged(id, to: capacity)
+        }
+        perform(actions, connectTimeout: nil, poolTimeout: nil)
+    }
+
     private func abandon(_ waiter: Int, because failure: PoolStateMachine.Failure) {
         let actions = state.withLock { $0.machine.abandon(waiter, because: failure) }
         perform(actions, connectTimeout: nil, poolTimeout: nil)
@@ -253,7 +269,8 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         let eventLoop = group.any()
         let events = ConnectionEvents(
             onIdleClose: { [weak self] in self?.idleClosed(id) },
-            onGoAway: { [weak self] in self?.drain(id) })
+            onGoAway: { [weak self] in self?.drain(id) },
+            onCapacityChange: { [weak self] capacity in self?.capacityChanged(id, to: capacity) })
         factory(id, key, connectTimeout, eventLoop, events).whenComplete { [weak self] result in
             guard let self else {
                 if case .success(let connection) = result { connection.close() }

@@ -70,6 +70,14 @@ struct PoolStateMachine {
 
     let maxConnections: Int?
     let maxKeepalive: Int?
+    /// How many requests a connection still connecting is expected to carry when nothing
+    /// has been learned about its origin: 1, or the HTTP/2 stream limit when every
+    /// connection is HTTP/2.
+    let assumedCapacity: Int
+    /// The capacity of the last connection that opened to each origin, so that a burst of
+    /// requests opens as many connections as it needs: one per request on HTTP/1.1, one per
+    /// stream limit on HTTP/2.
+    private var learnedCapacity: [PoolKey: Int] = [:]
 
     private(set) var connections: [ConnectionID: Connection] = [:]
     /// Idle connections per origin, most recently released last.
@@ -78,9 +86,10 @@ struct PoolStateMachine {
     private var nextConnectionID = 0
     private(set) var isShutDown = false
 
-    init(limits: Limits) {
+    init(limits: Limits, assumedCapacity: Int = 1) {
         maxConnections = limits.maxConnections
         maxKeepalive = limits.maxKeepaliveConnections
+        self.assumedCapacity = max(1, assumedCapacity)
     }
 
     var waitingCount: Int { waiters.count }
@@ -132,7 +141,19 @@ struct PoolStateMachine {
             return Actions(close: [connection])
         }
         connections[connection]?.capacity = max(1, capacity)
+        if let key = connections[connection]?.key { learnedCapacity[key] = max(1, capacity) }
         return makeAvailable(connection, now: now)
+    }
+
+    /// The server changed how many streams a multiplexed connection may carry at once (its
+    /// SETTINGS_MAX_CONCURRENT_STREAMS): more room serves waiters at once; less takes effect
+    /// as requests end (those in flight are not touched).
+    mutating func capacityChanged(_ connection: ConnectionID, to capacity: Int) -> Actions {
+        guard let current = connections[connection], current.state != .connecting else { return .none }
+        connections[connection]?.capacity = max(1, capacity)
+        learnedCapacity[current.key] = max(1, capacity)
+        guard current.state == .leased, current.leases > 0 else { return .none }
+        return leaseSpare(connection)
     }
 
     /// The server will take no new requests on `connection` (HTTP/2 GOAWAY): it closes once
@@ -263,9 +284,10 @@ struct PoolStateMachine {
     private mutating func balance() -> Actions {
         var actions = Actions()
         guard !waiters.isEmpty else { return actions }
+        // How many waiters the connections still connecting will serve.
         var pending: [PoolKey: Int] = [:]
         for connection in connections.values where connection.state == .connecting {
-            pending[connection.key, default: 0] += 1
+            pending[connection.key, default: 0] += expectedCapacity(of: connection.key)
         }
         var demand: [PoolKey: Int] = [:]
         for waiter in waiters {
@@ -279,10 +301,14 @@ struct PoolStateMachine {
             let id = nextConnectionID
             nextConnectionID += 1
             connections[id] = Connection(key: waiter.key, state: .connecting)
-            pending[waiter.key, default: 0] += 1
+            pending[waiter.key, default: 0] += expectedCapacity(of: waiter.key)
             actions.create.append((id, waiter.key))
         }
         return actions
+    }
+
+    private func expectedCapacity(of key: PoolKey) -> Int {
+        learnedCapacity[key] ?? assumedCapacity
     }
 
     private func oldestIdle(excluding key: PoolKey?) -> ConnectionID? {
