@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in release and runs them against a local nginx (started and stopped
-# here): bash Benchmarks/run.sh [--seconds N] [--rounds N] [--only A|B|C|D|E|K]
+# here): bash Benchmarks/run.sh [--seconds N] [--rounds N] [--only A..H|K]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/interop/setup.sh

@@ -42,13 +42,25 @@ final class BodyStreamSource: Sendable {
 
     /// Wakes a waiting reader if chunks arrived: called when a socket read completes.
     func flush() {
-        let (waiter, chunk) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?) in
-            guard let waiter = state.waiter, let chunk = state.buffer.popFirst() else { return (nil, nil) }
+        let (waiter, chunk, resume) = state.withLock {
+            state -> (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?, Bool) in
+            guard let waiter = state.waiter, let (chunk, resume) = Self.pop(&state) else { return (nil, nil, false) }
             state.waiter = nil
-            state.bufferedBytes -= chunk.readableBytes
-            return (waiter, chunk)
+            return (waiter, chunk, resume)
         }
+        if resume { resumeReading() }
         if let waiter, let chunk { waiter.resume(returning: chunk) }
+    }
+
+    /// Takes the first buffered chunk, and says whether reading must resume because the
+    /// buffer fell below the low watermark. Every consumer of chunks goes through here, so a
+    /// paused producer is always resumed.
+    private static func pop(_ state: inout State) -> (ByteBuffer, resume: Bool)? {
+        guard let chunk = state.buffer.popFirst() else { return nil }
+        state.bufferedBytes -= chunk.readableBytes
+        guard state.paused && state.bufferedBytes < lowWatermark else { return (chunk, false) }
+        state.paused = false
+        return (chunk, true)
     }
 
     /// Ends the body, cleanly or with an error; a waiting reader first gets what is buffered.
@@ -91,15 +103,7 @@ final class BodyStreamSource: Sendable {
             case wait
         }
         let step = state.withLock { state -> Step in
-            if let chunk = state.buffer.popFirst() {
-                state.bufferedBytes -= chunk.readableBytes
-                var resume = false
-                if state.paused && state.bufferedBytes < Self.lowWatermark {
-                    state.paused = false
-                    resume = true
-                }
-                return .chunk(chunk, resume: resume)
-            }
+            if let (chunk, resume) = Self.pop(&state) { return .chunk(chunk, resume: resume) }
             if let end = state.end { return .end(end) }
             return .wait
         }
@@ -113,16 +117,14 @@ final class BodyStreamSource: Sendable {
         case .wait:
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    let immediate = state.withLock { state -> Result<ByteBuffer?, any Error>? in
-                        if let chunk = state.buffer.popFirst() {
-                            state.bufferedBytes -= chunk.readableBytes
-                            return .success(chunk)
-                        }
-                        if let end = state.end { return end.map { nil } }
-                        if Task.isCancelled { return .failure(CancellationError()) }
+                    let (immediate, resume) = state.withLock { state -> (Result<ByteBuffer?, any Error>?, Bool) in
+                        if let (chunk, resume) = Self.pop(&state) { return (.success(chunk), resume) }
+                        if let end = state.end { return (end.map { nil }, false) }
+                        if Task.isCancelled { return (.failure(CancellationError()), false) }
                         state.waiter = continuation
-                        return nil
+                        return (nil, false)
                     }
+                    if resume { resumeReading() }
                     if let immediate { continuation.resume(with: immediate) }
                 }
             } onCancel: {

@@ -102,12 +102,16 @@ extension HTTPConnection {
         to channel: any Channel, events: ConnectionEvents, firstSettings: EventLoopPromise<Int>
     ) throws -> Kind {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        // The connection's own window, not only each stream's: without it every download
+        // shares 64 KiB and waits for WINDOW_UPDATE round trips.
+        connection.targetWindowSize = http2WindowSize
         connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
             HTTP2Setting(parameter: .initialWindowSize, value: http2WindowSize),
             HTTP2Setting(parameter: .maxHeaderListSize, value: 80 * 1024),
             HTTP2Setting(parameter: .enablePush, value: 0),
         ]
+        try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
         var streams = NIOHTTP2Handler.StreamConfiguration()
         streams.targetWindowSize = http2WindowSize
         let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
