@@ -28,6 +28,10 @@ extension AsyncClient {
         if !request.url.userinfo.isEmpty {
             return BasicAuth(request.url.username, request.url.password)
         }
+        if trustEnv, let netrc = netrcCache.netrc {
+            let auth = NetrcAuth(netrc)
+            return netrc.entry(for: request.url.host)?.login == nil ? nil : auth
+        }
         return nil
     }
 
@@ -57,9 +61,13 @@ extension AsyncClient {
                 await response.close()
                 throw error
             }
-            guard let following else { return response }
+            guard var following else { return response }
             if !auth.requiresResponseBody { try await readBody(of: &response) }
             history = response.history + [response]
+            // Cookies the response set go with the next request, as a browser would send them.
+            if following.url.hasSameOrigin(as: next.url), let cookie = cookieHeader(after: response, for: following) {
+                following.headers.set("Cookie", cookie)
+            }
             next = following
         }
     }

@@ -42,6 +42,8 @@ public final class AsyncClient: Sendable {
     public let trustEnv: Bool
 
     let transport: any Transport
+    /// The `.netrc` file, read at the first request that needs it (with `trustEnv`).
+    let netrcCache = NetrcCache()
     let mounts: [(pattern: URLPattern, transport: any Transport)]
     private let state: Mutex<State>
 

@@ -165,4 +165,9 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     public func hasSameOrigin(as other: HTTPURL) -> Bool {
         scheme == other.scheme && host == other.host && effectivePort == other.effectivePort
     }
+
+    /// `scheme://host:port` with the effective port, as a key for per-origin state.
+    var origin: String {
+        "\(scheme)://\(host):\(effectivePort.map(String.init) ?? "")"
+    }
 }

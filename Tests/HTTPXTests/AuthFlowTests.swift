@@ -1,0 +1,109 @@
+import Crypto
+import Synchronization
+import Testing
+
+@testable import HTTPX
+
+/// Custom `Auth` flows: several requests, a signed body, a response body the flow reads.
+@Suite("Auth flows")
+struct AuthFlowTests {
+    /// Three requests: the request, a token fetch after its 401, then the request again with
+    /// the token.
+    struct TokenRefreshAuth: Auth {
+        var requiresResponseBody: Bool { true }
+
+        func authFlow(for request: Request) -> AuthFlow {
+            var step = 0
+            return AuthFlow(request) { response in
+                step += 1
+                switch step {
+                case 1 where response.statusCode == 401:
+                    return try Request(.post, "http://auth.test/token", body: .text("grant=refresh"))
+                case 2:
+                    var retry = request
+                    retry.headers["Authorization"] = "Bearer " + response.text
+                    return retry
+                default:
+                    return nil
+                }
+            }
+        }
+    }
+
+    @Test func flowOfThreeRequests() async throws {
+        let recorder = Recorder()
+        let client = mockClient(recorder: recorder) { request in
+            if request.url.path == "/token" { return Response(200, text: "t0k3n") }
+            return request.headers["Authorization"] == "Bearer t0k3n" ? Response(200, text: "data") : Response(401)
+        }
+        let r = try await client.get("http://api.test/data", auth: TokenRefreshAuth())
+        #expect(r.text == "data")
+        #expect(recorder.requests.map(\.url.path) == ["/data", "/token", "/data"])
+        #expect(r.history.map(\.statusCode) == [401, 200])
+    }
+
+    /// Signs method, path and body; needs the body even when it comes as a stream.
+    struct SigningAuth: Auth {
+        let key: [UInt8]
+        var requiresRequestBody: Bool { true }
+
+        func authFlow(for request: Request) throws -> AuthFlow {
+            guard let body = request.content else {
+                throw HTTPXError(.requestNotRead, "the body was not read")
+            }
+            let message = Array("\(request.method.rawValue) \(request.target)\n".utf8) + body
+            let signature = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))
+            var signed = request
+            signed.headers["X-Signature"] = signature.map { String($0, radix: 16).leftPadded }.joined()
+            return AuthFlow(signed) { response in
+                // The server may ask for a fresh signature once (the same body is sent again).
+                guard response.statusCode == 401 else { return nil }
+                var again = signed
+                again.headers["X-Retry"] = "1"
+                return again
+            }
+        }
+    }
+
+    @Test func signsAStreamedBodyAndCanSendItAgain() async throws {
+        let recorder = Recorder()
+        let client = mockClient(recorder: recorder) { request in
+            request.headers["X-Retry"] == nil ? Response(401) : Response(200, text: request.contentText)
+        }
+        let auth = SigningAuth(key: Array("k".utf8))
+        let r = try await client.post("http://api.test/sign", content: .stream(Chunks(["hello ", "world"])), auth: auth)
+        #expect(r.text == "hello world", "the streamed body was read and sent twice")
+        let expected = HMAC<SHA256>.authenticationCode(
+            for: Array("POST /sign\nhello world".utf8), using: SymmetricKey(data: Array("k".utf8)))
+        #expect(recorder.requests.map { $0.headers["X-Signature"] } == Array(repeating: expected.map { String($0, radix: 16).leftPadded }.joined(), count: 2))
+    }
+
+    @Test func credentialsAreMaskedWhenPrinted() async throws {
+        let recorder = Recorder()
+        let client = mockClient(auth: .basic("user", "hunter2"), recorder: recorder)
+        _ = try await client.get("http://user:hunter2@h.test/")
+        let request = try #require(recorder.last)
+        #expect(!"\(request.headers)".contains("dXNlcjpodW50ZXIy"))
+        #expect("\(request.headers)".contains("[secure]"))
+        #expect(!"\(request)".contains("hunter2"))
+        #expect(!"\(BasicAuth("user", "hunter2"))".contains("hunter2"))
+    }
+
+    @Test func customAuthCredentialsDoNotFollowARedirectToAnotherOrigin() async throws {
+        let recorder = Recorder()
+        let client = mockClient(followRedirects: true, recorder: recorder) { request in
+            request.url.host == "a.test" ? Response(302, headers: ["Location": "http://b.test/"]) : Response(200)
+        }
+        _ = try await client.get("http://a.test/", auth: DigestAuth("u", "p"))
+        _ = try await client.get("http://a.test/", auth: .function { request in
+            var request = request
+            request.headers["Authorization"] = "Bearer secret"
+            return request
+        })
+        #expect(recorder.requests.filter { $0.url.host == "b.test" }.allSatisfy { !$0.headers.contains("Authorization") })
+    }
+}
+
+extension String {
+    fileprivate var leftPadded: String { count == 1 ? "0" + self : self }
+}
