@@ -33,6 +33,11 @@ let package = Package(
             dependencies: ["HTTPX"],
             path: "Examples/Quickstart"
         ),
+        .executableTarget(
+            name: "httpx-auth-examples",
+            dependencies: ["HTTPX", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Examples/AuthExamples"
+        ),
         .testTarget(
             name: "HTTPXTests",
             dependencies: [

@@ -15,3 +15,5 @@ set +a
 export HTTPX_INTEROP_REQUIRED=1
 
 swift test --parallel
+# The runnable examples of docs/auth.md.
+swift run httpx-auth-examples

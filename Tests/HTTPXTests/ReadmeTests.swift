@@ -1,3 +1,7 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+import Foundation
 import Testing
 
 @testable import HTTPX
@@ -22,6 +26,28 @@ struct ReadmeTests {
             #expect(r.text.contains("\"path\":\"/get\""))
             #expect(try r.json()["path"] == "/get")
             #expect(r.request.headers["User-Agent"] == "my-app/0.0.1")
+        }
+    }
+}
+
+/// The examples in docs/auth.md are the code of Examples/AuthExamples, which the test command
+/// runs (`swift run httpx-auth-examples`): each Swift block that declares a type must appear
+/// there word for word.
+@Suite("docs/auth.md")
+struct AuthDocsTests {
+    @Test func examplesAreTheRunnableCode() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/auth.md"), encoding: .utf8)
+        let folder = root.appendingPathComponent("Examples/AuthExamples")
+        let sources = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().map {
+            try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
+        }.joined(separator: "\n")
+        let blocks = doc.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "\n```").first ?? "" }
+        let typeBlocks = blocks.filter { $0.contains("struct ") }
+        #expect(typeBlocks.count == 3)
+        for block in typeBlocks {
+            #expect(sources.contains(block), "not in Examples/AuthExamples:\n\(block)")
         }
     }
 }
