@@ -15,5 +15,6 @@ set +a
 export HTTPX_INTEROP_REQUIRED=1
 
 swift test --parallel
-# The runnable examples of docs/auth.md.
+# The runnable examples of docs/auth.md and the README's in-process section.
 swift run httpx-auth-examples
+swift run httpx-hummingbird-hello

@@ -30,6 +30,24 @@ struct ReadmeTests {
     }
 }
 
+extension ReadmeTests {
+    /// The README's in-process block.
+    @Test func callingIntoSwiftWebApps() async throws {
+        let app = AppTransport { request, context in
+            Response(200, text: "Hello World! (\(context.path))")
+        }
+        let client = AsyncClient(baseURL: "http://testserver", transport: app)
+        let r = try await client.get("/")
+        #expect(r.text == "Hello World! (/)")
+
+        let custom = AppTransport(raiseAppExceptions: false, rootPath: "/api", clientAddress: "1.2.3.4") { request, context in
+            Response(200, text: "\(context.clientAddress) called \(context.path)")
+        }
+        let other = AsyncClient(transport: custom)
+        #expect(try await other.get("http://testserver/api/x").text == "1.2.3.4 called /x")
+    }
+}
+
 /// The examples in docs/auth.md are the code of Examples/AuthExamples, which the test command
 /// runs (`swift run httpx-auth-examples`): each Swift block that declares a type must appear
 /// there word for word.

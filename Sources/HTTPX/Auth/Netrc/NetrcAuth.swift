@@ -41,3 +41,14 @@ public struct NetrcAuth: Auth, CustomStringConvertible {
     /// `NetrcAuth(path)`: no credentials are printed.
     public var description: String { "NetrcAuth(\(path))" }
 }
+
+extension Auth where Self == NetrcAuth {
+    /// Basic auth from a `.netrc` file: `file`, or the one the environment names.
+    ///
+    /// ```swift
+    /// let client = AsyncClient(auth: try .netrc(file: "/etc/my-app/netrc"))
+    /// ```
+    public static func netrc(file: String? = nil) throws -> NetrcAuth {
+        try NetrcAuth(file: file)
+    }
+}
