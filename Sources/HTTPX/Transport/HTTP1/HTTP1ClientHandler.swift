@@ -267,8 +267,13 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         self.exchange = nil
         readTimer.stop()
         writeTimer.stop()
-        readHeld = false
         let keep = reusable && isActive
+        if readHeld {
+            // A read held back while the body's reader was behind must not be lost: an idle
+            // kept-alive connection still reads, to notice when the server closes it.
+            readHeld = false
+            if keep && !isStream { context?.read() }
+        }
         if !keep || isStream { context?.close(promise: nil) }
         exchange.onComplete(keep)
     }

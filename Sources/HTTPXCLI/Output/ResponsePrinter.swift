@@ -1,0 +1,63 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPX
+
+/// Prints requests and responses as a person likes to read them.
+struct ResponsePrinter {
+    let style: Style
+
+    /// The request line and headers, as sent.
+    func request(_ request: Request) -> String {
+        var text = style.apply("1", "\(request.method.rawValue) \(request.target) HTTP/1.1") + "\n"
+        if !request.headers.contains("Host") {
+            text += "\(style.headerName("Host")): \(request.url.netloc)\n"
+        }
+        for (name, value) in request.headers {
+            text += "\(style.headerName(name)): \(value)\n"
+        }
+        return text + "\n"
+    }
+
+    /// The status line and headers.
+    func head(_ response: Response) -> String {
+        var text = style.status("\(response.httpVersion) \(response.statusCode) \(response.reasonPhrase)", code: response.statusCode) + "\n"
+        for (name, value) in response.headers {
+            text += "\(style.headerName(name)): \(value)\n"
+        }
+        return text
+    }
+
+    /// The body: JSON pretty-printed, other text as it is, binary data summarised.
+    func body(_ response: Response) -> String {
+        let content = response.content
+        guard !content.isEmpty else { return "" }
+        guard Self.isText(response, content: content) else {
+            return style.dim("<\(content.count) bytes of binary data>") + "\n"
+        }
+        let text = response.text
+        if Self.isJSON(response), (try? JSONDecoder().decode(JSONValue.self, from: Data(content))) != nil {
+            return JSONPrettyPrinter(style: style).format(text) + "\n"
+        }
+        return text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    static func isJSON(_ response: Response) -> Bool {
+        let type = (response.headers["Content-Type"] ?? "").lowercased()
+        return type.contains("json")
+    }
+
+    /// Text by its media type or charset; without a type, UTF-8 without NUL bytes.
+    static func isText(_ response: Response, content: [UInt8]) -> Bool {
+        let type = (response.headers["Content-Type"] ?? "").lowercased()
+        if response.charset != nil { return true }
+        if type.hasPrefix("text/") { return true }
+        for marker in ["json", "xml", "javascript", "x-www-form-urlencoded", "yaml", "csv"] where type.contains(marker) {
+            return true
+        }
+        if !type.isEmpty { return false }
+        return !content.contains(0) && String(validating: content, as: UTF8.self) != nil
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+@testable import HTTPX
+
+/// The `httpx` tool, run as a subprocess against httpbin: its output, exit codes and files.
+@Suite("Interop: the httpx tool", Interop.enabled(Interop.httpbin), .timeLimit(.minutes(3)))
+struct CLIInteropTests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// The built `httpx` next to the test bundle (`swift test` builds every product).
+    static var toolPath: String? {
+        if let path = Interop.variable("HTTPX_CLI_PATH") { return path }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [bundle, bundle.deletingLastPathComponent()] {
+            let candidate = folder.appendingPathComponent("httpx").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let fallback = root.appendingPathComponent(".build/debug/httpx").path
+        return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
+    }
+
+    /// Runs the tool with `arguments`, standard input from /dev/null, and output piped.
+    func httpx(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        let tool = try #require(Self.toolPath, "the httpx tool was not built")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read both pipes while it runs, so a large output cannot block it.
+        async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+        async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        let (outData, errData) = await (stdout, stderr)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                process.terminate()
+                Issue.record("httpx \(arguments) did not finish within 60 s")
+                break
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    var base: String { get throws { try Interop.url(Interop.httpbin, "httpbin") } }
+
+    @Test func getPrintsStatusHeadersAndPrettyJSON() async throws {
+        let run = try await httpx([try base + "/get", "-p", "q", "swift nio", "-h", "X-Custom", "Value", "--cookies", "c", "1"])
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("HTTP/1.1 200 OK\n"))
+        #expect(run.stdout.contains("Content-Type: application/json"))
+        #expect(run.stdout.contains("\n\n{\n    \"args\": {\n        \"q\": \"swift nio\"\n    },"))
+        #expect(run.stdout.contains("\"X-Custom\": \"Value\""))
+        #expect(run.stdout.contains("\"Cookie\": \"c=1\""))
+        #expect(!run.stdout.contains("\u{1B}["), "no colour when piped")
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test func bodiesAndMethods() async throws {
+        let form = try await httpx([try base + "/post", "-d", "a", "1", "-d", "a", "2", "-d", "b", "two words"])
+        #expect(form.status == 0)
+        #expect(form.stdout.contains("\"form\": {\n        \"a\": [\n            \"1\",\n            \"2\"\n        ],"))
+        let json = try await httpx([try base + "/anything", "-m", "put", "-j", #"{"name": "swift", "n": 1.50}"#])
+        #expect(json.stdout.contains("\"method\": \"PUT\""))
+        #expect(json.stdout.contains(#""json": {"#) && json.stdout.contains(#""n": 1.5"#))
+        let content = try await httpx([try base + "/post", "-c", "raw text"])
+        #expect(content.stdout.contains("\"data\": \"raw text\""))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("httpx-cli-\(UInt32.random(in: 0...UInt32.max)).txt")
+        try Data("file body".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let upload = try await httpx([try base + "/post", "-f", "upload", file.path])
+        #expect(upload.stdout.contains("\"upload\": \"file body\""))
+        let head = try await httpx([try base + "/get", "-m", "HEAD"])
+        #expect(head.status == 0)
+        #expect(head.stdout.hasPrefix("HTTP/1.1 200 OK"))
+    }
+
+    @Test func authAndExitCodes() async throws {
+        #expect(try await httpx([try base + "/basic-auth/u/p", "--auth", "u", "p"]).status == 0)
+        #expect(try await httpx([try base + "/digest-auth/auth/u/p/SHA-256", "--auth", "u", "p", "--digest"]).status == 0)
+        let denied = try await httpx([try base + "/basic-auth/u/p", "--auth", "u", "wrong"])
+        #expect(denied.status == 1, "only 2xx exits with 0")
+        #expect(denied.stdout.hasPrefix("HTTP/1.1 401 "))
+        #expect(try await httpx([try base + "/status/404"]).status == 1)
+        let prompt = try await httpx([try base + "/basic-auth/u/p", "--auth", "u", "-"])
+        #expect(prompt.status == 1)
+        #expect(prompt.stderr.contains("no terminal"))
+    }
+
+    @Test func redirectsAndVerbose() async throws {
+        let unfollowed = try await httpx([try base + "/redirect/2"])
+        #expect(unfollowed.status == 1)
+        #expect(unfollowed.stdout.hasPrefix("HTTP/1.1 302 "))
+        let verbose = try await httpx([try base + "/redirect/2", "--follow-redirects", "-v"])
+        #expect(verbose.status == 0)
+        #expect(verbose.stdout.hasPrefix("GET /redirect/2 HTTP/1.1\n"))
+        #expect(verbose.stdout.contains("User-Agent: swift-httpx/"))
+        #expect(verbose.stdout.components(separatedBy: "HTTP/1.1 302 ").count == 3, "each hop's response")
+        #expect(verbose.stdout.contains("GET /get HTTP/1.1"))
+        #expect(verbose.stdout.contains("HTTP/1.1 200 OK"))
+    }
+
+    @Test func binaryBodiesAreSummarisedAndDownloadsSaved() async throws {
+        let binary = try await httpx([try base + "/bytes/100"])
+        #expect(binary.stdout.contains("<100 bytes of binary data>"))
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("httpx-dl-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let download = try await httpx([try base + "/stream-bytes/100000?seed=7&chunk_size=4096", "--download", target.path])
+        #expect(download.status == 0)
+        #expect(download.stdout.isEmpty && download.stderr.isEmpty, "nothing but the file when piped")
+        let saved = try Data(contentsOf: target)
+        #expect(saved.count == 100_000)
+        let direct = try await AsyncClient().get(try base + "/stream-bytes/100000?seed=7&chunk_size=4096")
+        #expect(Array(saved) == direct.content)
+    }
+
+    @Test func failuresPrintTheKindAndMessage() async throws {
+        let badURL = try await httpx(["http://bad host/"])
+        #expect(badURL.status == 1)
+        #expect(badURL.stderr.hasPrefix("InvalidURL: "))
+        #expect(badURL.stdout.isEmpty)
+        let scheme = try await httpx(["ftp://example.org/"])
+        #expect(scheme.stderr.hasPrefix("UnsupportedProtocol: "))
+        let refused = try await httpx(["http://127.0.0.1:9/"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("ConnectError: "))
+        #expect(refused.stderr.contains("refused"))
+        let slow = try await httpx([try base + "/delay/3", "--timeout", "0.5"])
+        #expect(slow.status == 1)
+        #expect(slow.stderr.hasPrefix("ReadTimeout: "))
+        for run in [badURL, refused, slow] {
+            #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump"))
+        }
+    }
+
+    @Test func invalidArgumentsGetTheUsage() async throws {
+        let missing = try await httpx([])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.lowercased().contains("usage: httpx"))
+        let half = try await httpx([try base + "/get", "-p", "onlyname"])
+        #expect(half.status != 0)
+        #expect(half.stderr.contains("-p/--params"))
+        let help = try await httpx(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--follow-redirects"))
+        #expect(help.stdout.contains("-h, --headers <NAME VALUE>"))
+        let badJSON = try await httpx([try base + "/post", "-j", "{nope"])
+        #expect(badJSON.status == 1)
+        #expect(badJSON.stderr.hasPrefix("InvalidArgument: --json"))
+    }
+}
