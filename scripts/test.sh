@@ -16,5 +16,5 @@ export HTTPX_INTEROP_REQUIRED=1
 
 swift test --parallel
 # The runnable examples of docs/auth.md and the README's in-process section.
-swift run httpx-auth-examples
-swift run httpx-hummingbird-hello
+swift run --skip-build httpx-auth-examples
+swift run --skip-build httpx-hummingbird-hello

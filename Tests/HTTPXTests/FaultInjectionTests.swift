@@ -213,7 +213,7 @@ struct FaultInjectionTests {
             }
         }
         defer { Task { await server.stop() } }
-        let client = client(server, limits: Limits(maxConnections: 2))
+        let client = client(server, timeout: Timeout(30), limits: Limits(maxConnections: 2))
         let results = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<10 {
                 group.addTask { try await client.get("/\(index)").text }

@@ -131,12 +131,12 @@ struct HTTPTransportTests {
     @Test func idleConnectionsExpire() async throws {
         let server = try await Self.wellBehaved()
         defer { Task { await server.stop() } }
-        let client = AsyncClient(transport: HTTPTransport(limits: Limits(keepaliveExpiry: .milliseconds(200))))
+        let client = AsyncClient(transport: HTTPTransport(limits: Limits(keepaliveExpiry: .seconds(1))))
         _ = try await client.get("\(server.baseURL)/echo")
         try await Task.sleep(for: .milliseconds(50))
         _ = try await client.get("\(server.baseURL)/echo")
         #expect(server.connections == 1, "reused within the expiry")
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(2500))
         _ = try await client.get("\(server.baseURL)/echo")
         #expect(server.connections == 2, "a new connection after the expiry")
         await client.close()

@@ -41,9 +41,10 @@ struct CLIInteropTests {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes while it runs, so a large output cannot block it.
-        async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        // Read both pipes while it runs, so a large output cannot block it; on threads of
+        // their own, as the reads block and the test's cooperative threads must not.
+        async let stdout = Self.readToEnd(out.fileHandleForReading)
+        async let stderr = Self.readToEnd(err.fileHandleForReading)
         let (outData, errData) = await (stdout, stderr)
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning {
@@ -57,6 +58,14 @@ struct CLIInteropTests {
         return Run(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func readToEnd(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: handle.readDataToEndOfFile())
+            }
+        }
     }
 
     var base: String { get throws { try Interop.url(Interop.httpbin, "httpbin") } }
