@@ -89,29 +89,6 @@ struct ClientTests {
         #expect(BasicAuth("u", "secret").description == "BasicAuth(u, [secure])")
     }
 
-    struct RetryOn401: Auth {
-        let token: String
-        func authFlow(for request: Request) -> AuthFlow {
-            AuthFlow(request) { response in
-                guard response.statusCode == 401 else { return nil }
-                var retry = request
-                retry.headers["X-Authentication"] = token
-                return retry
-            }
-        }
-    }
-
-    @Test func multiStepAuthFlowRetriesAndKeepsHistory() async throws {
-        let recorder = Recorder()
-        let client = mockClient(recorder: recorder) { request in
-            request.headers["X-Authentication"] == "tok" ? Response(200, text: "in") : Response(401)
-        }
-        let response = try await client.get("http://h/secret", auth: RetryOn401(token: "tok"))
-        #expect(response.statusCode == 200)
-        #expect(response.history.map(\.statusCode) == [401])
-        #expect(recorder.requests.count == 2)
-    }
-
     @Test func failingAuthFunctionFailsTheRequest() async {
         let recorder = Recorder()
         let client = mockClient(recorder: recorder)

@@ -159,6 +159,47 @@ struct CLIInteropTests {
         }
     }
 
+    /// Runs the tool on a pseudo-terminal (util-linux `script`), as a person at a terminal would.
+    func httpxOnTerminal(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        let tool = try #require(Self.toolPath, "the httpx tool was not built")
+        let quoted = ([tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let script = "/usr/bin/script"
+        try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux's script is needed for terminal tests")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: script)
+        process.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NO_COLOR")
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = await Self.readToEnd(out.fileHandleForReading)
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+
+    @Test func colourAndProgressOnATerminalOnly() async throws {
+        let coloured = try await httpxOnTerminal([try base + "/get"])
+        #expect(coloured.status == 0)
+        #expect(coloured.stdout.contains("\u{1B}[1;32mHTTP/1.1 200 "), "a green status line")
+        #expect(coloured.stdout.contains("\u{1B}[34;1m\"args\"\u{1B}[0m"), "coloured JSON keys")
+        let plain = try await httpxOnTerminal([try base + "/get"], environment: ["NO_COLOR": "1"])
+        #expect(!plain.stdout.contains("\u{1B}["))
+        #expect(plain.stdout.contains("\"args\": {}"))
+
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("httpx-tty-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let download = try await httpxOnTerminal([try base + "/bytes/50000", "--download", target.path])
+        #expect(download.status == 0)
+        #expect(download.stdout.contains("HTTP/1.1 200 "), "the head, on a terminal")
+        #expect(download.stdout.contains("100%") && download.stdout.contains("48.8 KiB"), "a progress bar: \(download.stdout)")
+        #expect(try Data(contentsOf: target).count == 50_000)
+    }
+
     @Test func invalidArgumentsGetTheUsage() async throws {
         let missing = try await httpx([])
         #expect(missing.status != 0)
