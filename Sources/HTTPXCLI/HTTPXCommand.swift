@@ -69,6 +69,12 @@ struct HTTPXCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Verify the server's certificate with this CA bundle (a PEM file or folder).", valueName: "FILE"))
     var caBundle: String?
 
+    @Option(name: .long, help: ArgumentHelp("A client certificate (PEM), with its key unless --key is given.", valueName: "FILE"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp("The private key (PEM) of --cert.", valueName: "FILE"))
+    var key: String?
+
     @Flag(name: .long, help: "Send the request using HTTP/2, if the remote server supports it.")
     var http2 = false
 
@@ -102,6 +108,9 @@ struct HTTPXCommand: AsyncParsableCommand {
         }
         guard timeout > 0, timeout.isFinite else {
             throw ValidationError("--timeout must be a positive number of seconds")
+        }
+        if key != nil && cert == nil {
+            throw ValidationError("--key needs --cert")
         }
         if noVerify && caBundle != nil {
             throw ValidationError("Use only one of --no-verify and --ca-bundle")

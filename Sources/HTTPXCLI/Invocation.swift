@@ -26,6 +26,7 @@ struct Invocation {
         let verify: TLSVerification = command.noVerify ? .disabled : command.caBundle.map { .caBundle($0) } ?? .system
         let client = AsyncClient(
             auth: try auth(), timeout: Timeout(command.timeout), verify: verify,
+            cert: command.cert.map { ClientCertificate(certificatePath: $0, keyPath: command.key) },
             http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks)
         defer { Task { await client.close() } }
 

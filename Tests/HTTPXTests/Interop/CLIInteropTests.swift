@@ -159,6 +159,25 @@ struct CLIInteropTests {
         }
     }
 
+    @Test(.enabled(if: Interop.tlsMTLS != nil || Interop.isRequired))
+    func tlsOptions() async throws {
+        let certs = try #require(Interop.certs)
+        let tls = try Interop.url(Interop.tls, "TLS nginx")
+        let h2 = try await httpx([tls + "/hello", "--http2", "--ca-bundle", certs + "/ca.pem"])
+        #expect(h2.stdout.hasPrefix("HTTP/2 200 OK\n"))
+        #expect(h2.stdout.contains("hello over HTTP/2.0"))
+        let untrusted = try await httpx([tls + "/hello"])
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stderr.hasPrefix("ConnectError: "))
+        #expect(try await httpx([tls + "/hello", "--no-verify"]).status == 0)
+        let mtls = try Interop.url(Interop.tlsMTLS, "mTLS nginx")
+        let withCert = try await httpx([
+            mtls + "/", "--ca-bundle", certs + "/ca.pem", "--cert", certs + "/client.pem", "--key", certs + "/client.key",
+        ])
+        #expect(withCert.status == 0, "\(withCert.stderr)")
+        #expect(try await httpx([mtls + "/", "--ca-bundle", certs + "/ca.pem"]).status == 1)
+    }
+
     /// Runs the tool on a pseudo-terminal (util-linux `script`), as a person at a terminal would.
     func httpxOnTerminal(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         let tool = try #require(Self.toolPath, "the httpx tool was not built")

@@ -1,7 +1,12 @@
 import Crypto
 
 /// A hash algorithm of HTTP Digest authentication (RFC 7616 §3.3), and whether it is the
-/// session (`-sess`) variant.
+/// session (`-sess`) variant. ``DigestAuth`` picks it from the server's challenge.
+///
+/// ```swift
+/// DigestAlgorithm(name: "sha-256-sess") == .sha256Session   // true
+/// DigestAlgorithm(name: "SHA-512-256")                       // nil: not supported
+/// ```
 public struct DigestAlgorithm: Sendable, Hashable, CustomStringConvertible {
     enum Hash: Sendable, Hashable {
         case md5, sha1, sha256, sha512
