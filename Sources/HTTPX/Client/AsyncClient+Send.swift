@@ -28,9 +28,8 @@ extension AsyncClient {
         if !request.url.userinfo.isEmpty {
             return BasicAuth(request.url.username, request.url.password)
         }
-        if trustEnv, let netrc = netrcCache.netrc {
-            let auth = NetrcAuth(netrc)
-            return netrc.entry(for: request.url.host)?.login == nil ? nil : auth
+        if trustEnv, let entry = netrcCache.netrc?.entry(for: request.url.host), let login = entry.login {
+            return BasicAuth(login, entry.password ?? "")
         }
         return nil
     }

@@ -67,17 +67,18 @@ public struct DigestAlgorithm: Sendable, Hashable, CustomStringConvertible {
     /// The lowercase hex digest of `bytes`.
     func hex(_ bytes: [UInt8]) -> String {
         switch hash {
-        case .md5: Self.hexString(Insecure.MD5.hash(data: bytes))
-        case .sha1: Self.hexString(Insecure.SHA1.hash(data: bytes))
-        case .sha256: Self.hexString(SHA256.hash(data: bytes))
-        case .sha512: Self.hexString(SHA512.hash(data: bytes))
+        case .md5: Self.lowercaseHex(Insecure.MD5.hash(data: bytes))
+        case .sha1: Self.lowercaseHex(Insecure.SHA1.hash(data: bytes))
+        case .sha256: Self.lowercaseHex(SHA256.hash(data: bytes))
+        case .sha512: Self.lowercaseHex(SHA512.hash(data: bytes))
         }
     }
 
-    private static func hexString(_ digest: some Sequence<UInt8>) -> String {
+    /// `bytes` as lowercase hex digits.
+    static func lowercaseHex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in digest {
+        for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
         }

@@ -83,14 +83,7 @@ public final class DigestAuth: Auth, CustomStringConvertible {
     /// 16 random bytes as hex.
     @Sendable static func randomClientNonce() -> String {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for _ in 0..<16 {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return DigestAlgorithm.lowercaseHex((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }
 
