@@ -28,8 +28,18 @@ struct Invocation {
             auth: try auth(), timeout: Timeout(command.timeout), verify: verify,
             cert: command.cert.map { ClientCertificate(certificatePath: $0, keyPath: command.key) },
             http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks)
-        defer { Task { await client.close() } }
+        do {
+            let success = try await send(with: client, printer: printer)
+            await client.close()
+            return success
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
 
+    private func send(with client: AsyncClient, printer: ResponsePrinter) async throws -> Bool {
+        let verbose = command.verbose
         var headers = Headers(pairs(command.headers))
         if command.json != nil, !headers.contains("Content-Type") { headers.set("Content-Type", "application/json") }
         let request = try client.buildRequest(
