@@ -29,28 +29,36 @@ struct CLIInteropTests {
     /// Runs the tool with `arguments`, standard input from /dev/null, and output piped.
     func httpx(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         let tool = try #require(Self.toolPath, "the httpx tool was not built")
+        return try await launch(tool, arguments, environment: environment, separateStderr: true)
+    }
+
+    /// Runs `executable`, waits for it (at most 60 s), and returns its exit status and output.
+    func launch(
+        _ executable: String, _ arguments: [String], environment: [String: String], separateStderr: Bool
+    ) async throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NO_COLOR")
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()
-        let err = Pipe()
+        let err = separateStderr ? Pipe() : out
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes while it runs, so a large output cannot block it; on threads of
+        // Read the pipes while it runs, so a large output cannot block it; on threads of
         // their own, as the reads block and the test's cooperative threads must not.
         async let stdout = Self.readToEnd(out.fileHandleForReading)
-        async let stderr = Self.readToEnd(err.fileHandleForReading)
+        async let stderr = separateStderr ? Self.readToEnd(err.fileHandleForReading) : Data()
         let (outData, errData) = await (stdout, stderr)
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
-                Issue.record("httpx \(arguments) did not finish within 60 s")
+                Issue.record("\(executable) \(arguments) did not finish within 60 s")
                 break
             }
             try await Task.sleep(for: .milliseconds(10))
@@ -178,27 +186,15 @@ struct CLIInteropTests {
         #expect(try await httpx([mtls + "/", "--ca-bundle", certs + "/ca.pem"]).status == 1)
     }
 
-    /// Runs the tool on a pseudo-terminal (util-linux `script`), as a person at a terminal would.
+    /// Runs the tool on a pseudo-terminal (util-linux `script`), as a person at a terminal
+    /// would; standard error is in `stdout` too.
     func httpxOnTerminal(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         let tool = try #require(Self.toolPath, "the httpx tool was not built")
-        let quoted = ([tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let script = "/usr/bin/script"
         try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux's script is needed for terminal tests")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["-qec", quoted.joined(separator: " "), "/dev/null"]
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "NO_COLOR")
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = await Self.readToEnd(out.fileHandleForReading)
-        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
-        return Run(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+        let quoted = ([tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try await launch(
+            script, ["-qec", quoted.joined(separator: " "), "/dev/null"], environment: environment, separateStderr: false)
     }
 
     @Test func colourAndProgressOnATerminalOnly() async throws {
