@@ -97,3 +97,11 @@ public struct Limits: Hashable, Sendable {
     /// 100 connections, 20 of them kept alive for 5 seconds: httpx's defaults.
     public static let `default` = Limits()
 }
+
+extension Duration {
+    /// The duration in seconds for messages: `5`, `0.25`.
+    var secondsDescription: String {
+        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return seconds.rounded() == seconds ? String(Int(seconds)) : String(seconds)
+    }
+}

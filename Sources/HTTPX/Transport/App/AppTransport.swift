@@ -105,7 +105,7 @@ public struct AppTransport: Transport {
             guard let first = try await group.next(), let response = first else {
                 throw HTTPXError(
                     .readTimeout,
-                    "Timed out after \(HTTP1ClientHandler.format(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)) s waiting for the app to answer \(request)",
+                    "Timed out after \(timeout.secondsDescription) s waiting for the app to answer \(request)",
                     request: request)
             }
             return response

@@ -61,7 +61,7 @@ extension HTTPConnection {
                 let connection = HTTPConnection(id: id, key: key, channel: channel, kind: kind)
                 if let connectTimeout {
                     let timer = channel.eventLoop.scheduleTask(in: TimeAmount(connectTimeout)) {
-                        let seconds = HTTP1ClientHandler.format(Double(TimeAmount(connectTimeout).nanoseconds) / 1e9)
+                        let seconds = connectTimeout.secondsDescription
                         settings.fail(HTTPXError(
                             .connectTimeout, "Timed out after \(seconds) s waiting for the HTTP/2 SETTINGS of \(key)"))
                     }
@@ -135,7 +135,7 @@ extension HTTPConnection {
             guard let timeout else { return handshake }
             let bound = NIOLoopBound(tls, eventLoop: channel.eventLoop)
             let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                let seconds = HTTP1ClientHandler.format(Double(TimeAmount(timeout).nanoseconds) / 1e9)
+                let seconds = timeout.secondsDescription
                 bound.value.fail(
                     HTTPXError(.connectTimeout, "Timed out after \(seconds) s in the TLS handshake with \(key)"),
                     context: channel)
