@@ -34,6 +34,7 @@ extension HTTPConnection {
                             TLSHandshakeHandler(),
                         ])
                     }
+                    try channel.pipeline.syncOperations.addHandler(PendingReadsHandler())
                 }
             }
         if key.unixSocketPath == nil, let localAddress = settings.localAddress {
@@ -52,12 +53,14 @@ extension HTTPConnection {
             do {
                 guard useHTTP2 else {
                     let kind = try Self.addHTTP1Handlers(to: channel, events: events)
+                    try Self.releasePendingReads(of: channel)
                     return channel.eventLoop.makeSucceededFuture(HTTPConnection(id: id, key: key, channel: channel, kind: kind))
                 }
                 // An HTTP/2 connection is ready once the server's SETTINGS say how many
                 // streams it takes.
                 let settings = channel.eventLoop.makePromise(of: Int.self)
                 let kind = try Self.addHTTP2Handlers(to: channel, events: events, firstSettings: settings)
+                try Self.releasePendingReads(of: channel)
                 let connection = HTTPConnection(id: id, key: key, channel: channel, kind: kind)
                 if let connectTimeout {
                     let timer = channel.eventLoop.scheduleTask(in: TimeAmount(connectTimeout)) {
@@ -93,6 +96,12 @@ extension HTTPConnection {
             handler,
         ])
         return .http1(NIOLoopBound(handler, eventLoop: channel.eventLoop))
+    }
+
+    /// Hands what arrived before the protocol handlers to them.
+    private static func releasePendingReads(of channel: any Channel) throws {
+        let pending = try channel.pipeline.syncOperations.handler(type: PendingReadsHandler.self)
+        channel.pipeline.syncOperations.removeHandler(pending, promise: nil)
     }
 
     /// Flow-control windows large enough that one download runs at HTTP/1.1 speed.
