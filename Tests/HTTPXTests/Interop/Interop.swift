@@ -3,6 +3,12 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import NIOCore
 import Testing
 
 @testable import HTTPX
@@ -38,6 +44,19 @@ enum Interop {
     /// The base URL of a peer, failing the test when it is missing.
     static func url(_ peer: String?, _ name: String) throws -> String {
         try #require(peer, "the \(name) interop peer is not running (scripts/interop/start.sh failed?)")
+    }
+
+    /// Whether `buffer` holds exactly `data`: one memcmp, no copies. (An element-by-element
+    /// comparison of 64 MiB in a debug build holds a cooperative thread for seconds and
+    /// stalls other tests.)
+    static func sameBytes(_ buffer: ByteBuffer, _ data: Data) -> Bool {
+        guard buffer.readableBytes == data.count else { return false }
+        return buffer.withUnsafeReadableBytes { received in
+            data.withUnsafeBytes { expected in
+                guard let a = received.baseAddress, let b = expected.baseAddress else { return received.count == 0 }
+                return memcmp(a, b, received.count) == 0
+            }
+        }
     }
 
     /// The folder nginx serves its static files from.
