@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: `bash scripts/test.sh` (what CI runs through .ci/run).
 #
-# It installs and starts the interop peers (httpbin under gunicorn, nginx) on loopback, runs
-# every test against them, and stops them. If a peer cannot start, it fails.
+# It installs and starts the interop peers (httpbin under gunicorn, nginx, squid, microsocks)
+# on loopback, runs every test against them, and stops them. If a peer cannot start, it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

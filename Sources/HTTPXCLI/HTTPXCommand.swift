@@ -75,6 +75,11 @@ struct HTTPXCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The private key (PEM) of --cert.", valueName: "FILE"))
     var key: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Send the request via a proxy. Should be the URL giving the proxy address (http, https, socks5 or socks5h). Without it, HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY apply.",
+        valueName: "URL"))
+    var proxy: String?
+
     @Flag(name: .long, help: "Send the request using HTTP/2, if the remote server supports it.")
     var http2 = false
 

@@ -17,8 +17,12 @@ struct Invocation {
         let style = Style(enabled: terminal.colour)
         let printer = ResponsePrinter(style: style)
         let verbose = command.verbose
+        let proxies = command.proxy.map { Proxies(Proxy($0)) } ?? Proxies.environment()
         let hooks = EventHooks(
-            request: verbose ? [{ request in Terminal.out(printer.request(request)) }] : [],
+            request: verbose ? [{ request in
+                if let proxy = proxies.proxy(for: request.url) { Terminal.out(printer.proxy(proxy, for: request)) }
+                Terminal.out(printer.request(request))
+            }] : [],
             response: verbose ? [{ response in
                 // Every hop's head; the final body follows separately.
                 Terminal.out(printer.head(response) + "\n")
@@ -27,7 +31,7 @@ struct Invocation {
         let client = AsyncClient(
             auth: try auth(), timeout: Timeout(command.timeout), verify: verify,
             cert: command.cert.map { ClientCertificate(certificatePath: $0, keyPath: command.key) },
-            http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks)
+            http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks, proxies: proxies)
         do {
             let success = try await send(with: client, printer: printer)
             await client.close()

@@ -8,7 +8,15 @@
 #                          HTTP/2 one that sends GOAWAY after every 5 requests
 #   HTTPX_INTEROP_H2C      nginx speaking HTTP/2 without TLS (prior knowledge)
 #   HTTPX_INTEROP_CERTS    the folder of the certificates (see make_certs.py)
-# Fails (non-zero) if either does not answer within 20 seconds.
+#   HTTPX_INTEROP_SQUID    squid as an HTTP proxy: forwarding (absolute-form https:// URLs too)
+#                          and CONNECT to any port; _SQUID_AUTH the same behind Basic proxy
+#                          auth (HTTPX_INTEROP_PROXY_USER/_PASS); _SQUID_TLS the same over TLS
+#                          to the proxy (server.pem: valid for 127.0.0.1 and localhost)
+#   HTTPX_INTEROP_SQUID_LOG   squid's access log ("... TCP_MISS/200 248 GET http://...")
+#   HTTPX_INTEROP_SOCKS, _SOCKS_AUTH   microsocks SOCKS5 servers, the second with username
+#                          and password (HTTPX_INTEROP_SOCKS_USER/_PASS)
+#   HTTPX_INTEROP_SOCKS_LOG   the log of both ("client[5] 127.0.0.1: connected to HOST:PORT")
+# Fails (non-zero) if any does not answer within 20 seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD/.interop"
@@ -27,6 +35,17 @@ unknownca_port=$(free_port)
 mtls_port=$(free_port)
 goaway_port=$(free_port)
 h2c_port=$(free_port)
+squid_port=$(free_port)
+squid_auth_port=$(free_port)
+squid_tls_port=$(free_port)
+socks_port=$(free_port)
+socks_auth_port=$(free_port)
+
+fail() {
+    echo "interop: $1; see $root/logs" >&2
+    tail -n 20 "$root/logs/"* >&2 || true
+    exit 1
+}
 
 certs="$root/certs"
 .interop/venv/bin/python scripts/interop/make_certs.py "$certs"
@@ -127,13 +146,75 @@ nginx -c "$root/nginx/nginx.conf" -g 'daemon on;' 2>>"$root/logs/nginx-error.log
 .interop/venv/bin/gunicorn --bind "127.0.0.1:$httpbin_port" --workers 4 --daemon \
     --pid "$root/gunicorn.pid" --error-logfile "$root/logs/gunicorn.log" httpbin:app
 
-for _ in $(seq 1 100); do
-    if python3 - "$httpbin_port" "$nginx_port" <<'PY' 2>/dev/null
+# squid on three ports; no cache, no peers, no DNS server but 127.0.0.1 (names come from
+# /etc/hosts). Run as root, it works as the user "proxy", who must write its files.
+sq="$root/squid"
+squid_log="$root/logs/squid-access.log"
+mkdir -p "$sq"
+echo "proxyuser:$(openssl passwd -apr1 proxy-secret)" > "$sq/htpasswd"
+: > "$squid_log"
+: >> "$root/logs/squid-cache.log"
+[ "$(id -u)" != 0 ] || chown -R proxy: "$sq" "$squid_log" "$root/logs/squid-cache.log"
+cat > "$sq/squid.conf" <<CONF
+visible_hostname httpx-interop-squid
+pid_filename $sq/squid.pid
+coredump_dir $sq
+cache_log $root/logs/squid-cache.log
+access_log stdio:$squid_log squid
+logfile_rotate 0
+strip_query_terms off
+cache deny all
+cache_mem 8 MB
+icp_port 0
+pinger_enable off
+dns_nameservers 127.0.0.1
+dns_timeout 1 seconds
+dns_retransmit_interval 1 seconds
+shutdown_lifetime 1 seconds
+tls_outgoing_options cafile=$certs/ca.pem
+
+http_port 127.0.0.1:$squid_port name=open
+http_port 127.0.0.1:$squid_auth_port name=auth
+https_port 127.0.0.1:$squid_tls_port name=tls tls-cert=$certs/server.pem tls-key=$certs/server.key
+
+auth_param basic program /usr/lib/squid/basic_ncsa_auth $sq/htpasswd
+auth_param basic children 2 startup=1 idle=1
+auth_param basic realm httpx-interop
+acl auth_port myportname auth
+acl authenticated proxy_auth REQUIRED
+acl loopback src 127.0.0.1/32
+http_access deny auth_port !authenticated
+http_access allow loopback
+http_access deny all
+CONF
+squid -f "$sq/squid.conf" 2>>"$root/logs/squid-cache.log" || fail "squid did not start"
+
+# microsocks prints a line for each connection it opens; both servers share one log.
+socks_log="$root/logs/socks.log"
+: > "$socks_log"
+setsid microsocks -i 127.0.0.1 -p "$socks_port" </dev/null >>"$socks_log" 2>&1 &
+echo $! > "$root/socks.pid"
+setsid microsocks -i 127.0.0.1 -p "$socks_auth_port" -u socksuser -P socks-secret \
+    </dev/null >>"$socks_log" 2>&1 &
+echo $! > "$root/socks-auth.pid"
+
+through() { curl -sf -o /dev/null --max-time 2 "$@" "http://127.0.0.1:$nginx_port/hello"; }
+ready() {
+    python3 - "$httpbin_port" "$nginx_port" <<'PY' 2>/dev/null &&
 import sys, urllib.request
 for port, path in ((sys.argv[1], "/get"), (sys.argv[2], "/hello")):
     urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1).read()
 PY
-    then
+    through -x "http://127.0.0.1:$squid_port" &&
+    through -x "http://127.0.0.1:$squid_auth_port" -U proxyuser:proxy-secret &&
+    through -x "https://127.0.0.1:$squid_tls_port" --proxy-cacert "$certs/ca.pem" &&
+    through --socks5-hostname "127.0.0.1:$socks_port" &&
+    through --socks5-hostname "127.0.0.1:$socks_auth_port" -U socksuser:socks-secret
+}
+
+deadline=$((SECONDS + 20))
+while [ "$SECONDS" -lt "$deadline" ]; do
+    if ready; then
         {
             echo "HTTPX_INTEROP_HTTPBIN=http://127.0.0.1:$httpbin_port"
             echo "HTTPX_INTEROP_NGINX=http://127.0.0.1:$nginx_port"
@@ -145,12 +226,22 @@ PY
             echo "HTTPX_INTEROP_TLS_GOAWAY=https://localhost:$goaway_port"
             echo "HTTPX_INTEROP_H2C=http://127.0.0.1:$h2c_port"
             echo "HTTPX_INTEROP_CERTS=$certs"
+            echo "HTTPX_INTEROP_SQUID=http://127.0.0.1:$squid_port"
+            echo "HTTPX_INTEROP_SQUID_AUTH=http://127.0.0.1:$squid_auth_port"
+            echo "HTTPX_INTEROP_SQUID_TLS=https://127.0.0.1:$squid_tls_port"
+            echo "HTTPX_INTEROP_SQUID_LOG=$squid_log"
+            echo "HTTPX_INTEROP_PROXY_USER=proxyuser"
+            echo "HTTPX_INTEROP_PROXY_PASS=proxy-secret"
+            echo "HTTPX_INTEROP_SOCKS=socks5://127.0.0.1:$socks_port"
+            echo "HTTPX_INTEROP_SOCKS_AUTH=socks5://127.0.0.1:$socks_auth_port"
+            echo "HTTPX_INTEROP_SOCKS_LOG=$socks_log"
+            echo "HTTPX_INTEROP_SOCKS_USER=socksuser"
+            echo "HTTPX_INTEROP_SOCKS_PASS=socks-secret"
         } > "$root/env"
-        echo "interop: httpbin on $httpbin_port, nginx on $nginx_port" >&2
+        echo "interop: httpbin on $httpbin_port, nginx on $nginx_port, squid on $squid_port" \
+            "($squid_auth_port auth, $squid_tls_port TLS), SOCKS5 on $socks_port ($socks_auth_port auth)" >&2
         exit 0
     fi
     sleep 0.2
 done
-echo "interop: the peers did not start; see $root/logs" >&2
-tail -20 "$root/logs/"* >&2 || true
-exit 1
+fail "the peers did not start within 20 seconds"

@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Stops the interop peers started by start.sh.
+# Stops the interop peers started by start.sh (nginx, gunicorn, squid, microsocks).
 cd "$(dirname "$0")/../.." || exit 0
 root="$PWD/.interop"
-for pidfile in "$root/nginx/nginx.pid" "$root/gunicorn.pid"; do
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$pidfile"
-done
+# A process that exited but was not reaped yet (a zombie) counts as gone.
+alive() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $state != Z* ]]; }
+# Signals the process of a pid file (and the processes it started), waits up to 3 seconds,
+# then kills whatever is left.
+stop() {
+    [ -f "$1" ] || return 0
+    local pid kids
+    pid=$(cat "$1")
+    kids=$(pgrep -P "$pid" 2>/dev/null)
+    kill "-$2" "$pid" 2>/dev/null
+    for _ in $(seq 1 30); do alive "$pid" || break; sleep 0.1; done
+    for p in $pid $kids; do alive "$p" && kill -KILL "$p" 2>/dev/null; done
+    rm -f "$1"
+}
+stop "$root/nginx/nginx.pid" TERM
+stop "$root/gunicorn.pid" TERM
+stop "$root/squid/squid.pid" INT  # SIGINT: squid's shutdown without waiting for clients
+stop "$root/socks.pid" TERM
+stop "$root/socks-auth.pid" TERM
 rm -f "$root/env"
 exit 0

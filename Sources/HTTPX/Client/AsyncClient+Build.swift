@@ -23,7 +23,7 @@ extension AsyncClient {
         timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) throws -> Request {
-        if let baseURLError { throw baseURLError }
+        if let error = baseURLError ?? configurationError { throw error }
         let parsed = try HTTPURL(url)
         var target = parsed
         if parsed.isRelative, let baseURL {

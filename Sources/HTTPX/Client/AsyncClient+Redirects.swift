@@ -4,7 +4,7 @@ extension AsyncClient {
     /// - 303 (for any method but HEAD), 302 (likewise) and 301 after a POST become GET, and
     ///   lose their body and its headers; 307 and 308 keep the method and body.
     /// - `Authorization` is dropped when the origin changes, except on an upgrade from http
-    ///   to https on the same host and default ports.
+    ///   to https on the same host and default ports; `Proxy-Authorization` always is.
     /// - `Cookie` is rebuilt from the jar for the new URL; `Host` follows the new URL.
     /// - A relative or scheme-relative `Location` is resolved against the request URL, and
     ///   the request's fragment is kept when the location has none.
@@ -15,6 +15,9 @@ extension AsyncClient {
         var headers = request.headers
         if !url.hasSameOrigin(as: request.url) {
             if !Self.isHTTPSUpgrade(from: request.url, to: url) { headers.remove("Authorization") }
+            // A Proxy-Authorization the caller set goes to no other origin (the transport adds
+            // the proxy's own on every hop that goes through it).
+            headers.remove("Proxy-Authorization")
             headers.set("Host", url.netloc)
         }
         var body = request.body

@@ -16,7 +16,7 @@ import Synchronization
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
 /// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:_:)``.
+/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:_:)``.
 public final class AsyncClient: Sendable {
     /// The auth used when a request gives none.
     public let auth: (any Auth)?
@@ -36,6 +36,8 @@ public final class AsyncClient: Sendable {
     public let baseURL: HTTPURL?
     /// Why the `baseURL` given to the initializer could not be used, reported by every request.
     let baseURLError: HTTPXError?
+    /// Why the mounts or proxies given to the initializer cannot be used, reported by every request.
+    let configurationError: HTTPXError?
     /// How text is decoded when a response names no charset.
     public let defaultEncoding: DefaultEncoding
     /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
@@ -70,6 +72,9 @@ public final class AsyncClient: Sendable {
     ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
     ///   - maxRedirects: the most redirects to follow (20).
     ///   - eventHooks: functions called on every request and response.
+    ///   - proxies: the proxies to send requests through, one for everything or by URL pattern
+    ///     (``Proxies``). Without them (and without `transport`), `trustEnv` reads
+    ///     `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`.
     ///   - transport: what sends requests; an ``HTTPTransport`` with `limits` by default.
     ///   - mounts: transports for URL patterns, most specific pattern first.
     ///   - defaultEncoding: how to decode text that names no charset (UTF-8).
@@ -88,6 +93,7 @@ public final class AsyncClient: Sendable {
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
+        proxies: Proxies? = nil,
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
@@ -110,10 +116,26 @@ public final class AsyncClient: Sendable {
             self.baseURL = nil
             self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
         }
-        self.transport = transport ?? HTTPTransport(
-            verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits)
-        self.mounts = mounts.map { (pattern: $0.key, transport: $0.value) }
+        // Proxies go to the default transport; with a transport of the caller's, to one of
+        // their own mounted for their patterns (a pattern without a proxy keeps the caller's).
+        // The environment's apply only when neither was given.
+        var routes: [URLPattern: any Transport] = [:]
+        if let transport {
+            self.transport = transport
+            if let proxies, !proxies.routes.isEmpty {
+                let proxied = HTTPTransport(
+                    verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
+                for route in proxies.routes { routes[route.pattern] = route.proxy == nil ? transport : proxied }
+            }
+        } else {
+            self.transport = HTTPTransport(
+                verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits,
+                proxies: proxies ?? (trustEnv ? .environment() : nil))
+        }
+        routes.merge(mounts) { _, mounted in mounted }
+        self.mounts = routes.map { (pattern: $0.key, transport: $0.value) }
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
+        self.configurationError = URLPattern.validate(mounts.keys, role: "mounts") ?? proxies?.problem
         self.defaultEncoding = defaultEncoding
         self.trustEnv = trustEnv
         self.state = Mutex(State(cookies: cookies))
@@ -153,8 +175,12 @@ public final class AsyncClient: Sendable {
             return state.isClosed
         }
         if wasClosed { return }
-        await transport.close()
-        for mount in mounts { await mount.transport.close() }
+        // A transport mounted for several patterns (a proxy's, say) is closed once.
+        var closed: Set<ObjectIdentifier> = []
+        for transport in [transport] + mounts.map(\.transport) {
+            if type(of: transport) is AnyClass, !closed.insert(ObjectIdentifier(transport as AnyObject)).inserted { continue }
+            await transport.close()
+        }
     }
 
     /// Runs `body` with a new client and closes the client afterwards, even when `body` throws.
@@ -172,6 +198,7 @@ public final class AsyncClient: Sendable {
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
+        proxies: Proxies? = nil,
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
@@ -181,7 +208,7 @@ public final class AsyncClient: Sendable {
         let client = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
             limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
-            transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
+            proxies: proxies, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
         do {
             let result = try await body(client)

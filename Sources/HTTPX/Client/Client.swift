@@ -21,7 +21,7 @@ public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:transport:mounts:defaultEncoding:trustEnv:)``.
+    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:)``.
     public init(
         baseURL: String? = nil,
         auth: (any Auth)? = nil,
@@ -36,6 +36,7 @@ public final class Client: Sendable {
         followRedirects: Bool = false,
         maxRedirects: Int = 20,
         eventHooks: EventHooks = EventHooks(),
+        proxies: Proxies? = nil,
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
@@ -44,18 +45,19 @@ public final class Client: Sendable {
         asyncClient = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
             limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
-            transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
+            proxies: proxies, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
             trustEnv: trustEnv)
     }
 
     /// Runs `body` with a new client and closes it afterwards.
     public static func withClient<T>(
         baseURL: String? = nil, auth: (any Auth)? = nil, headers: Headers = [:], timeout: Timeout = .default,
-        followRedirects: Bool = false, transport: (any Transport)? = nil, _ body: (Client) throws -> T
+        followRedirects: Bool = false, proxies: Proxies? = nil, transport: (any Transport)? = nil,
+        _ body: (Client) throws -> T
     ) throws -> T {
         let client = Client(
             baseURL: baseURL, auth: auth, headers: headers, timeout: timeout, followRedirects: followRedirects,
-            transport: transport)
+            proxies: proxies, transport: transport)
         defer { client.close() }
         return try body(client)
     }

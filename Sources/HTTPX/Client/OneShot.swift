@@ -11,10 +11,10 @@ public func request(
     _ method: HTTPMethod, _ url: String, params: QueryParams? = nil, headers: Headers? = nil,
     cookies: Cookies? = nil, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
     json: (any Encodable & Sendable)? = nil, auth: (any Auth)? = nil, followRedirects: Bool = false,
-    timeout: Timeout = .default, trustEnv: Bool = true, transport: (any Transport)? = nil
+    timeout: Timeout = .default, proxies: Proxies? = nil, trustEnv: Bool = true, transport: (any Transport)? = nil
 ) async throws -> Response {
     try await AsyncClient.withClient(
-        timeout: timeout, followRedirects: followRedirects, transport: transport, trustEnv: trustEnv
+        timeout: timeout, followRedirects: followRedirects, proxies: proxies, transport: transport, trustEnv: trustEnv
     ) { client in
         try await client.request(
             method, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
@@ -26,11 +26,11 @@ public func request(
 public func stream<T>(
     _ method: HTTPMethod, _ url: String, params: QueryParams? = nil, headers: Headers? = nil,
     content: RequestBody? = nil, json: (any Encodable & Sendable)? = nil, auth: (any Auth)? = nil,
-    followRedirects: Bool = false, timeout: Timeout = .default, trustEnv: Bool = true,
+    followRedirects: Bool = false, timeout: Timeout = .default, proxies: Proxies? = nil, trustEnv: Bool = true,
     transport: (any Transport)? = nil, _ body: (Response) async throws -> T
 ) async throws -> T {
     try await AsyncClient.withClient(
-        timeout: timeout, followRedirects: followRedirects, transport: transport, trustEnv: trustEnv
+        timeout: timeout, followRedirects: followRedirects, proxies: proxies, transport: transport, trustEnv: trustEnv
     ) { client in
         try await client.stream(method, url, params: params, headers: headers, content: content, json: json,
                                 auth: auth, body)
@@ -40,41 +40,41 @@ public func stream<T>(
 /// Sends one GET request: `try await HTTPX.get("https://example.org/")`.
 public func get(
     _ url: String, params: QueryParams? = nil, headers: Headers? = nil, cookies: Cookies? = nil,
-    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, trustEnv: Bool = true,
+    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, proxies: Proxies? = nil, trustEnv: Bool = true,
     transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.get, url, params: params, headers: headers, cookies: cookies, auth: auth,
-                      followRedirects: followRedirects, timeout: timeout, trustEnv: trustEnv, transport: transport)
+                      followRedirects: followRedirects, timeout: timeout, proxies: proxies, trustEnv: trustEnv, transport: transport)
 }
 
 /// Sends one HEAD request.
 public func head(
     _ url: String, params: QueryParams? = nil, headers: Headers? = nil, cookies: Cookies? = nil,
-    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, trustEnv: Bool = true,
+    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, proxies: Proxies? = nil, trustEnv: Bool = true,
     transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.head, url, params: params, headers: headers, cookies: cookies, auth: auth,
-                      followRedirects: followRedirects, timeout: timeout, trustEnv: trustEnv, transport: transport)
+                      followRedirects: followRedirects, timeout: timeout, proxies: proxies, trustEnv: trustEnv, transport: transport)
 }
 
 /// Sends one OPTIONS request.
 public func options(
     _ url: String, params: QueryParams? = nil, headers: Headers? = nil, cookies: Cookies? = nil,
-    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, trustEnv: Bool = true,
+    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, proxies: Proxies? = nil, trustEnv: Bool = true,
     transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.options, url, params: params, headers: headers, cookies: cookies, auth: auth,
-                      followRedirects: followRedirects, timeout: timeout, trustEnv: trustEnv, transport: transport)
+                      followRedirects: followRedirects, timeout: timeout, proxies: proxies, trustEnv: trustEnv, transport: transport)
 }
 
 /// Sends one DELETE request.
 public func delete(
     _ url: String, params: QueryParams? = nil, headers: Headers? = nil, cookies: Cookies? = nil,
-    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, trustEnv: Bool = true,
+    auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default, proxies: Proxies? = nil, trustEnv: Bool = true,
     transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.delete, url, params: params, headers: headers, cookies: cookies, auth: auth,
-                      followRedirects: followRedirects, timeout: timeout, trustEnv: trustEnv, transport: transport)
+                      followRedirects: followRedirects, timeout: timeout, proxies: proxies, trustEnv: trustEnv, transport: transport)
 }
 
 /// Sends one POST request: `try await HTTPX.post(url, json: payload)`.
@@ -82,11 +82,11 @@ public func post(
     _ url: String, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
     json: (any Encodable & Sendable)? = nil, params: QueryParams? = nil, headers: Headers? = nil,
     cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default,
-    trustEnv: Bool = true, transport: (any Transport)? = nil
+    proxies: Proxies? = nil, trustEnv: Bool = true, transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.post, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
                       files: files, json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
-                      trustEnv: trustEnv, transport: transport)
+                      proxies: proxies, trustEnv: trustEnv, transport: transport)
 }
 
 /// Sends one PUT request.
@@ -94,11 +94,11 @@ public func put(
     _ url: String, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
     json: (any Encodable & Sendable)? = nil, params: QueryParams? = nil, headers: Headers? = nil,
     cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default,
-    trustEnv: Bool = true, transport: (any Transport)? = nil
+    proxies: Proxies? = nil, trustEnv: Bool = true, transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.put, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
                       files: files, json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
-                      trustEnv: trustEnv, transport: transport)
+                      proxies: proxies, trustEnv: trustEnv, transport: transport)
 }
 
 /// Sends one PATCH request.
@@ -106,9 +106,9 @@ public func patch(
     _ url: String, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
     json: (any Encodable & Sendable)? = nil, params: QueryParams? = nil, headers: Headers? = nil,
     cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool = false, timeout: Timeout = .default,
-    trustEnv: Bool = true, transport: (any Transport)? = nil
+    proxies: Proxies? = nil, trustEnv: Bool = true, transport: (any Transport)? = nil
 ) async throws -> Response {
     try await request(.patch, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
                       files: files, json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
-                      trustEnv: trustEnv, transport: transport)
+                      proxies: proxies, trustEnv: trustEnv, transport: transport)
 }

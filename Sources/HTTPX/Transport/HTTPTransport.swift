@@ -25,6 +25,7 @@ import NIOSSL
 public final class HTTPTransport: Transport {
     private let pool: ConnectionPool<HTTPConnection>
     private let unixSocketPath: String?
+    private let proxies: Proxies?
     private let setupError: HTTPXError?
 
     /// Creates a transport.
@@ -42,6 +43,8 @@ public final class HTTPTransport: Transport {
     ///   - http1: whether HTTP/1.1 may be used; with `http2` and without `http1`, plain
     ///     `http://` URLs use HTTP/2 with prior knowledge.
     ///   - http2: whether to offer HTTP/2 (by ALPN over TLS); the server picks.
+    ///   - proxies: the proxies to send requests through (``Proxies``); none by default. The
+    ///     transport does not read the environment: clients do, when given no transport.
     ///   - eventLoopGroup: the SwiftNIO event loops to run on; the shared singleton by default.
     public init(
         verify: TLSVerification = .system,
@@ -54,6 +57,7 @@ public final class HTTPTransport: Transport {
         retries: Int = 0,
         localAddress: String? = nil,
         unixSocketPath: String? = nil,
+        proxies: Proxies? = nil,
         eventLoopGroup: (any EventLoopGroup)? = nil
     ) {
         var settings = ConnectionSettings(localAddress: nil)
@@ -70,8 +74,9 @@ public final class HTTPTransport: Transport {
                 setupError = HTTPXError(.connectError, "Invalid local address '\(localAddress)': it must be an IP address")
             }
         }
-        self.setupError = setupError
+        self.setupError = setupError ?? proxies?.problem
         self.unixSocketPath = unixSocketPath
+        self.proxies = unixSocketPath == nil ? proxies : nil
         let connectionSettings = settings
         self.pool = ConnectionPool(
             limits: limits, assumedCapacity: settings.http1 ? 1 : HTTP2ConnectionWatcher.maxCapacity, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
@@ -90,8 +95,7 @@ public final class HTTPTransport: Transport {
                 .unsupportedProtocol, "Request URL '\(url.redacted)' has an unsupported protocol '\(url.scheme)://'",
                 request: request)
         }
-        let port = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
-        let key = PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath)
+        let (key, sent) = route(request)
         let timeout = request.extensions.timeout
         let pool = self.pool
         var retries = 0
@@ -104,9 +108,11 @@ public final class HTTPTransport: Transport {
             }
             let reused = connection.previousUses > 0
             do {
-                return try await connection.execute(request) { reusable in
+                var response = try await connection.execute(sent) { reusable in
                     pool.release(connection, reusable: reusable)
                 }
+                response.request = request
+                return response
             } catch let closed as ConnectionClosedBeforeResponse {
                 // Nothing of a response arrived. On HTTP/1.1 the kept-alive connection was closed
                 // by the server while idle; on HTTP/2 the stream was refused, usually because
@@ -126,6 +132,31 @@ public final class HTTPTransport: Transport {
                 throw error.attaching(request)
             }
         }
+    }
+
+    /// The pool key of `request`, and the request as it is sent: to a forwarding proxy with an
+    /// absolute target, the proxy's credentials and its headers.
+    private func route(_ request: Request) -> (PoolKey, Request) {
+        let url = request.url
+        let port = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
+        guard let proxy = proxies?.proxy(for: url) else {
+            return (PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath), request)
+        }
+        let route = ProxyRoute(proxy: proxy, for: url)
+        guard route.kind == .forward else {
+            return (PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route), request)
+        }
+        var sent = request
+        if request.extensions.target == nil {
+            sent.target = "\(url.scheme)://\(url.netloc)\(url.rawPath)"
+        }
+        if let auth = proxy.auth, sent.headers["Proxy-Authorization"] == nil {
+            sent.headers.add("Proxy-Authorization", BasicAuth(auth.username, auth.password).headerValue)
+        }
+        for (name, value) in proxy.headers.fields where sent.headers[name] == nil {
+            sent.headers.add(name, value)
+        }
+        return (PoolKey.forwarding(through: proxy), sent)
     }
 
     /// How many connections the pool holds now.

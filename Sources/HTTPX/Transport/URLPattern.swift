@@ -3,10 +3,10 @@
 /// - `"all://"` matches every URL; `"https://"` every HTTPS URL;
 /// - `"all://example.com"` any scheme to that host; `"http://example.com:8080"` one origin;
 /// - `"all://*.example.com"` subdomains only; `"all://*example.com"` the domain and its
-///   subdomains.
+///   subdomains; `"all://*"` any host.
 ///
 /// When several patterns match, the most specific wins: one with a port, then the longer
-/// host, then the longer scheme.
+/// host, then the longer scheme (`all` counting as none).
 ///
 /// ```swift
 /// let client = AsyncClient(mounts: [
@@ -14,32 +14,47 @@
 ///     "https://api.example.com": apiTransport,
 /// ])
 /// ```
+///
+/// A pattern must have the form `scheme://[host[:port]]`: a bare `"http"` or `"example.com"`
+/// is refused, as httpx refuses it, and a client given one fails every request with
+/// ``HTTPXError/Kind/invalidArgument`` saying which pattern to fix.
 public struct URLPattern: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The pattern as written.
     public let pattern: String
+    /// The scheme to match; empty for `all`.
     let scheme: String
+    /// The host to match; empty for any host.
     let host: String
     let port: Int?
+    /// Why the pattern is not valid; it then matches nothing.
+    let problem: String?
 
     /// Parses a pattern such as `"all://*.example.com"`.
     public init(_ pattern: String) {
         self.pattern = pattern
-        var rest = Substring(pattern)
-        if let range = pattern.firstRange(of: "://") {
-            scheme = pattern[..<range.lowerBound].lowercased()
-            rest = pattern[range.upperBound...]
-        } else {
-            scheme = pattern.lowercased()
-            rest = ""
+        guard let range = pattern.firstRange(of: "://") else {
+            (scheme, host, port) = ("", "", nil)
+            problem = "Invalid URL pattern '\(pattern)': use the form 'scheme://host', such as '\(pattern)://' or 'all://\(pattern)'"
+            return
         }
+        let schemeText = pattern[..<range.lowerBound].lowercased()
+        scheme = schemeText == "all" ? "" : schemeText
+        var rest = pattern[range.upperBound...]
         while rest.hasSuffix("/") { rest = rest.dropLast() }
-        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]"), let value = Int(rest[rest.index(after: colon)...]) {
-            port = value
+        var port: Int?
+        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+            port = Int(rest[rest.index(after: colon)...])
+            if port == nil || !(0...65535).contains(port ?? 0) {
+                (host, self.port) = ("", nil)
+                problem = "Invalid port in URL pattern '\(pattern)'"
+                return
+            }
             rest = rest[..<colon]
-        } else {
-            port = nil
         }
-        host = rest.lowercased().trimmingCharacters(in: "[]")
+        self.port = port
+        let hostText = rest.lowercased().trimmingCharacters(in: "[]")
+        host = hostText == "*" ? "" : hostText
+        problem = schemeText.isEmpty ? "Invalid URL pattern '\(pattern)': it has no scheme (use 'all://')" : nil
     }
 
     public init(stringLiteral value: String) {
@@ -50,14 +65,16 @@ public struct URLPattern: Hashable, Sendable, CustomStringConvertible, Expressib
 
     /// Whether `url` is selected by this pattern.
     public func matches(_ url: HTTPURL) -> Bool {
-        if scheme != "all" && scheme != url.scheme { return false }
+        if problem != nil { return false }
+        if !scheme.isEmpty && scheme != url.scheme { return false }
         if !host.isEmpty {
+            let urlHost = url.host.lowercased()
             if host.hasPrefix("*.") {
-                guard url.host.hasSuffix(String(host.dropFirst(1))) else { return false }
+                guard urlHost.hasSuffix(host.dropFirst(1)), urlHost.count > host.count - 1 else { return false }
             } else if host.hasPrefix("*") {
-                let domain = String(host.dropFirst())
-                guard url.host == domain || url.host.hasSuffix("." + domain) else { return false }
-            } else if url.host != host {
+                let domain = host.dropFirst()
+                guard urlHost == domain || urlHost.hasSuffix("." + domain) else { return false }
+            } else if urlHost != host {
                 return false
             }
         }
@@ -71,6 +88,12 @@ public struct URLPattern: Hashable, Sendable, CustomStringConvertible, Expressib
         if lhs.host.count != rhs.host.count { return lhs.host.count > rhs.host.count }
         if lhs.scheme.count != rhs.scheme.count { return lhs.scheme.count > rhs.scheme.count }
         return lhs.pattern < rhs.pattern
+    }
+
+    /// The error a client reports for the first invalid pattern among `patterns`.
+    static func validate(_ patterns: some Sequence<URLPattern>, role: String) -> HTTPXError? {
+        guard let bad = patterns.first(where: { $0.problem != nil }), let problem = bad.problem else { return nil }
+        return HTTPXError(.invalidArgument, "\(problem) (in the client's \(role))")
     }
 }
 

@@ -21,6 +21,17 @@ struct ResponsePrinter {
         return text + "\n"
     }
 
+    /// Which proxy a request goes through, and how (never with the proxy's password).
+    func proxy(_ proxy: Proxy, for request: Request) -> String {
+        let how: String
+        switch proxy.route(for: request.url) {
+        case .forward: how = "forwarded"
+        case .tunnel: how = "tunnelled with CONNECT \(request.url.host):\(request.url.effectivePort ?? 0)"
+        case .socks: how = "tunnelled with SOCKS5"
+        }
+        return style.dim("* Via proxy \(proxy.url) (\(how))") + "\n"
+    }
+
     /// The status line and headers.
     func head(_ response: Response) -> String {
         var text = style.status("\(response.httpVersion) \(response.statusCode) \(response.reasonPhrase)", code: response.statusCode) + "\n"

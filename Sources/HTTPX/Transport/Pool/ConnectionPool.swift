@@ -292,7 +292,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     return
                 }
                 let mapped = TransportErrors.map(error, phase: .connecting, request: key.description)
-                guard key.scheme == "https", "\(error)".contains("CERTIFICATE_VERIFY_FAILED"),
+                guard key.scheme == "https", key.proxy == nil, "\(error)".contains("CERTIFICATE_VERIFY_FAILED"),
                     let generic = mapped as? HTTPXError
                 else {
                     self.connectFailed(id, error: mapped, connectTimeout: connectTimeout)

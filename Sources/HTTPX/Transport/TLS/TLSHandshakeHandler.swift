@@ -24,14 +24,6 @@ final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
         promise = nil
     }
 
-    /// Fails the handshake, as when the connect timeout passes first.
-    func fail(_ error: any Error, context channel: any Channel) {
-        guard let promise else { return }
-        self.promise = nil
-        promise.fail(error)
-        channel.close(promise: nil)
-    }
-
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
             promise?.succeed(negotiated)

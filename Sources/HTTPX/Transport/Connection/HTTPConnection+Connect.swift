@@ -1,0 +1,167 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+extension HTTPConnection {
+    /// Opens a connection for `key` on `eventLoop`, in stages:
+    /// 1. TCP to the origin, or to the proxy of the key's route (or a Unix socket);
+    /// 2. TLS to the proxy, for an `https` proxy;
+    /// 3. a tunnel to the origin: `CONNECT`, or the SOCKS5 handshake;
+    /// 4. TLS to the origin for `https`, with ALPN choosing HTTP/2 or HTTP/1.1;
+    /// 5. the HTTP/1.1 or HTTP/2 handlers (HTTP/2 also with prior knowledge).
+    ///
+    /// The connect timeout bounds the TCP connect, and again the stages after it together.
+    static func connect(
+        id: Int,
+        key: PoolKey,
+        settings: ConnectionSettings,
+        connectTimeout: Duration?,
+        eventLoop: any EventLoop,
+        events: ConnectionEvents
+    ) -> EventLoopFuture<HTTPConnection> {
+        let route = key.proxy
+        let originTLS: NIOSSLContext?
+        let proxyTLS: NIOSSLContext?
+        do {
+            originTLS = key.scheme == "https" ? try TLSContextCache.context(for: settings.tls) : nil
+            proxyTLS = try route.flatMap { route in
+                route.proxy.scheme == "https"
+                    ? try TLSContextCache.context(for: tlsOptions(of: route.proxy, base: settings.tls)) : nil
+            }
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+        let priorKnowledge = originTLS == nil && settings.http2 && !settings.http1 && route?.kind != .forward
+        var bootstrap = ClientBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(connectTimeout.map(TimeAmount.init) ?? .hours(24 * 365))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PendingReadsHandler())
+                }
+            }
+        if key.unixSocketPath == nil, let localAddress = settings.localAddress {
+            bootstrap = bootstrap.bind(to: localAddress)
+        }
+        let connected: EventLoopFuture<any Channel>
+        if let path = key.unixSocketPath {
+            connected = bootstrap.connect(unixDomainSocketPath: path)
+        } else if let proxy = route?.proxy {
+            connected = bootstrap.connect(host: proxy.host, port: proxy.port).flatMapErrorThrowing { error in
+                guard var mapped = TransportErrors.map(error, phase: .connecting, request: key.description) as? HTTPXError,
+                    mapped.kind == .connectError
+                else { throw error }
+                mapped.kind = .proxy
+                throw mapped
+            }
+        } else {
+            connected = bootstrap.connect(host: key.host, port: key.port)
+        }
+        return connected.flatMap { channel -> EventLoopFuture<(any Channel, Bool)> in
+            var ready = channel.eventLoop.makeSucceededVoidFuture()
+            if let route, let proxyTLS {
+                ready = startTLS(on: channel, context: proxyTLS, serverName: route.proxy.host).map { _ in }
+                    .flatMapErrorThrowing { error in
+                        throw HTTPXError(
+                            .proxy, "TLS with proxy \(route.proxy.url) failed: \(TransportErrors.tlsCause("\(error)"))",
+                            underlying: error)
+                    }
+            }
+            if let route, route.kind != .forward {
+                ready = ready.flatMap { openTunnel(on: channel, route: route, key: key) }
+            }
+            var negotiated = ready.map { nil as String? }
+            if let originTLS {
+                negotiated = ready.flatMap { startTLS(on: channel, context: originTLS, serverName: key.host) }
+            }
+            let useHTTP2 = negotiated.map { $0 == "h2" || priorKnowledge }
+            return withDeadline(useHTTP2, on: channel, timeout: connectTimeout, key: key).map { (channel, $0) }
+        }.flatMap { channel, useHTTP2 in
+            do {
+                guard useHTTP2 else {
+                    let kind = try addHTTP1Handlers(to: channel, events: events)
+                    try releasePendingReads(of: channel)
+                    return channel.eventLoop.makeSucceededFuture(HTTPConnection(id: id, key: key, channel: channel, kind: kind))
+                }
+                return try openHTTP2(id: id, key: key, channel: channel, events: events, connectTimeout: connectTimeout)
+            } catch {
+                channel.close(promise: nil)
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }
+    }
+
+    /// Opens the tunnel of a `CONNECT` or SOCKS5 route to the key's origin.
+    private static func openTunnel(on channel: any Channel, route: ProxyRoute, key: PoolKey) -> EventLoopFuture<Void> {
+        let proxy = route.proxy
+        let describe = "Tunnel to \(key.authority) through proxy \(proxy.url)"
+        guard route.kind == .socks else {
+            var headers = proxy.headers
+            if let auth = proxy.auth, headers["Proxy-Authorization"] == nil {
+                headers.add("Proxy-Authorization", BasicAuth(auth.username, auth.password).headerValue)
+            }
+            let handshake = HTTPConnectHandshake(host: key.host, port: key.port, headers: headers)
+            return runHandshake(handshake, on: channel, describe: describe)
+        }
+        // socks5h:// sends the name for the proxy to resolve; socks5:// resolves it here.
+        let target: EventLoopFuture<SOCKS5Handshake.Target>
+        if proxy.scheme == "socks5h" || key.host.isIPAddress {
+            target = channel.eventLoop.makeSucceededFuture(SOCKS5Handshake.Target(host: key.host))
+        } else {
+            target = NIOThreadPool.singleton.runIfActive(eventLoop: channel.eventLoop) {
+                let address = try SocketAddress.makeAddressResolvingHost(key.host, port: key.port)
+                return SOCKS5Handshake.Target(host: address.ipAddress ?? key.host)
+            }.flatMapErrorThrowing { error in
+                throw HTTPXError(.connectError, "Could not resolve host '\(key.host)' for \(key): \(error)", underlying: error)
+            }
+        }
+        return target.flatMap { target in
+            let credentials = proxy.auth.map { (username: $0.username, password: $0.password) }
+            let handshake = SOCKS5Handshake(target: target, port: key.port, credentials: credentials)
+            return runHandshake(handshake, on: channel, describe: describe)
+        }
+    }
+
+    private static func runHandshake(_ handshake: some ProxyHandshake, on channel: any Channel, describe: String)
+        -> EventLoopFuture<Void>
+    {
+        do {
+            let pipeline = channel.pipeline.syncOperations
+            let handler = ProxyHandshakeHandler(handshake: handshake, describe: describe)
+            try pipeline.addHandler(handler, position: .before(try pipeline.handler(type: PendingReadsHandler.self)))
+            return handler.established ?? channel.eventLoop.makeFailedFuture(HTTPXError(.proxy, "\(describe) did not start"))
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// `future`, failed with ``HTTPXError/Kind/connectTimeout`` (and the channel closed) if
+    /// `timeout` passes first.
+    private static func withDeadline<Value: Sendable>(
+        _ future: EventLoopFuture<Value>, on channel: any Channel, timeout: Duration?, key: PoolKey
+    ) -> EventLoopFuture<Value> {
+        guard let timeout else { return future }
+        let promise = channel.eventLoop.makePromise(of: Value.self)
+        let done = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            guard !done.value else { return }
+            done.value = true
+            promise.fail(HTTPXError(
+                .connectTimeout, "Timed out after \(timeout.secondsDescription) s setting up the connection to \(key)"))
+            channel.close(promise: nil)
+        }
+        future.whenComplete { result in
+            timer.cancel()
+            guard !done.value else { return }
+            done.value = true
+            promise.completeWith(result)
+        }
+        return promise.futureResult
+    }
+
+    /// Hands what arrived before the protocol handlers to them.
+    static func releasePendingReads(of channel: any Channel) throws {
+        let pending = try channel.pipeline.syncOperations.handler(type: PendingReadsHandler.self)
+        channel.pipeline.syncOperations.removeHandler(pending, promise: nil)
+    }
+}

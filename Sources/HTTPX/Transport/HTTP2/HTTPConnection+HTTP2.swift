@@ -1,0 +1,59 @@
+import NIOCore
+import NIOHTTP2
+
+extension HTTPConnection {
+    /// Adds the HTTP/2 handlers to a connected channel; the connection is ready once the
+    /// server's first SETTINGS say how many streams it takes.
+    static func openHTTP2(
+        id: Int, key: PoolKey, channel: any Channel, events: ConnectionEvents, connectTimeout: Duration?
+    ) throws -> EventLoopFuture<HTTPConnection> {
+        let settings = channel.eventLoop.makePromise(of: Int.self)
+        let kind = try addHTTP2Handlers(to: channel, events: events, firstSettings: settings)
+        try releasePendingReads(of: channel)
+        let connection = HTTPConnection(id: id, key: key, channel: channel, kind: kind)
+        if let connectTimeout {
+            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(connectTimeout)) {
+                let seconds = connectTimeout.secondsDescription
+                settings.fail(HTTPXError(
+                    .connectTimeout, "Timed out after \(seconds) s waiting for the HTTP/2 SETTINGS of \(key)"))
+            }
+            settings.futureResult.whenComplete { _ in timer.cancel() }
+        }
+        return settings.futureResult.map { limit in
+            connection.updateCapacity(limit)
+            return connection
+        }.flatMapErrorThrowing { error in
+            channel.close(promise: nil)
+            throw error
+        }
+    }
+
+    /// Flow-control windows large enough that one download runs at HTTP/1.1 speed.
+    static let http2WindowSize = 8 << 20
+
+    private static func addHTTP2Handlers(
+        to channel: any Channel, events: ConnectionEvents, firstSettings: EventLoopPromise<Int>
+    ) throws -> Kind {
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        // The connection's own window, not only each stream's: without it every download
+        // shares 64 KiB and waits for WINDOW_UPDATE round trips.
+        connection.targetWindowSize = http2WindowSize
+        connection.initialSettings = [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
+            HTTP2Setting(parameter: .initialWindowSize, value: http2WindowSize),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: 80 * 1024),
+            HTTP2Setting(parameter: .enablePush, value: 0),
+        ]
+        try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
+        var streams = NIOHTTP2Handler.StreamConfiguration()
+        streams.targetWindowSize = http2WindowSize
+        let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .client, connectionConfiguration: connection, streamConfiguration: streams
+        ) { stream in
+            // The server may not open streams (push is off): refuse any it tries.
+            stream.close()
+        }
+        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: events, firstSettings: firstSettings))
+        return .http2(multiplexer)
+    }
+}
