@@ -34,6 +34,17 @@ enum Interop {
     static let tlsGoAway = variable("HTTPX_INTEROP_TLS_GOAWAY")
     static let h2c = variable("HTTPX_INTEROP_H2C")
     static let certs = variable("HTTPX_INTEROP_CERTS")
+    static let squid = variable("HTTPX_INTEROP_SQUID")
+    static let squidAuth = variable("HTTPX_INTEROP_SQUID_AUTH")
+    static let squidTLS = variable("HTTPX_INTEROP_SQUID_TLS")
+    static let squidLog = variable("HTTPX_INTEROP_SQUID_LOG")
+    static let proxyUser = variable("HTTPX_INTEROP_PROXY_USER") ?? "proxyuser"
+    static let proxyPassword = variable("HTTPX_INTEROP_PROXY_PASS") ?? "proxy-secret"
+    static let socks = variable("HTTPX_INTEROP_SOCKS")
+    static let socksAuth = variable("HTTPX_INTEROP_SOCKS_AUTH")
+    static let socksLog = variable("HTTPX_INTEROP_SOCKS_LOG")
+    static let socksUser = variable("HTTPX_INTEROP_SOCKS_USER") ?? "socksuser"
+    static let socksPassword = variable("HTTPX_INTEROP_SOCKS_PASS") ?? "socks-secret"
     static let isRequired = variable("HTTPX_INTEROP_REQUIRED") == "1"
 
     /// Enables a suite when its peers run, or when they are required (so it fails loudly).
@@ -44,6 +55,23 @@ enum Interop {
     /// The base URL of a peer, failing the test when it is missing.
     static func url(_ peer: String?, _ name: String) throws -> String {
         try #require(peer, "the \(name) interop peer is not running (scripts/interop/start.sh failed?)")
+    }
+
+    /// Waits (at most 10 s) until the log file at `path` has a line containing `text`, and
+    /// returns the log. Proxies write a tunnel's line only when the tunnel closes.
+    static func log(_ path: String?, containing text: String) async throws -> String {
+        let path = try #require(path, "the proxy's log path is not set")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            if log.contains(text) || ContinuousClock.now > deadline { return log }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// A token no other request uses, to find a request in a proxy's log.
+    static func token() -> String {
+        "t\(UInt64.random(in: 0...UInt64.max))"
     }
 
     /// Whether `buffer` holds exactly `data`: one memcmp, no copies. (An element-by-element
