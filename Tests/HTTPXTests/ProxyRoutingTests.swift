@@ -143,4 +143,15 @@ struct ProxyRoutingTests {
         #expect(!rules.matches(try HTTPURL("http://10.0.0.1/")))
         #expect(!rules.matches(try HTTPURL("http://host/")))
     }
+
+    @Test func clientsReadTheEnvironmentOnlyWithoutProxiesOrTransportAndWithTrustEnv() async {
+        func proxies(of client: AsyncClient) -> Proxies? { (client.transport as? HTTPTransport)?.proxies }
+        let trusting = AsyncClient()
+        let distrusting = AsyncClient(trustEnv: false)
+        let given = AsyncClient(proxies: "http://given:1")
+        #expect(proxies(of: trusting) != nil, "the environment's proxies (none, in tests)")
+        #expect(proxies(of: distrusting) == nil)
+        #expect(proxies(of: given)?.routes.map { $0.proxy?.url } == ["http://given:1"])
+        for client in [trusting, distrusting, given] { await client.close() }
+    }
 }

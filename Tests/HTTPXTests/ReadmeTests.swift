@@ -69,3 +69,29 @@ struct AuthDocsTests {
         }
     }
 }
+
+extension ReadmeTests {
+    /// The README's proxies block compiles and routes as it says.
+    @Test func proxies() throws {
+        let routed: Proxies = [
+            "http://example.com": "http://127.0.0.1:3080",
+            "all://example.com": "http://127.0.0.1:3081",
+            "http": "http://127.0.0.1:3082",
+            "all": "http://127.0.0.1:3083",
+            "all://internal.example.com": nil,
+        ]
+        #expect(try routed.proxy(for: HTTPURL("http://example.com/"))?.port == 3080)
+        #expect(try routed.proxy(for: HTTPURL("https://example.com/"))?.port == 3081)
+        #expect(try routed.proxy(for: HTTPURL("http://other.org/"))?.port == 3082)
+        #expect(try routed.proxy(for: HTTPURL("https://other.org/"))?.port == 3083)
+        #expect(try routed.proxy(for: HTTPURL("https://internal.example.com/")) == nil)
+
+        let proxy = Proxy(
+            "https://127.0.0.1:3129", auth: .init("user", "pass"), headers: ["X-Team": "search"],
+            mode: .tunnelOnly, verify: .caBundle("proxy-ca.pem"))
+        #expect(proxy.route(for: try HTTPURL("http://example.com")) == .tunnel)
+        #expect("\(proxy)" == "https://user:[secure]@127.0.0.1:3129")
+        let rules = Proxies(["all": "http://proxy:3128"], noProxy: "localhost, 10.0.0.0/8")
+        #expect(try rules.proxy(for: HTTPURL("http://10.2.3.4/")) == nil)
+    }
+}

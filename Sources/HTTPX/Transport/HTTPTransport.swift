@@ -25,7 +25,8 @@ import NIOSSL
 public final class HTTPTransport: Transport {
     private let pool: ConnectionPool<HTTPConnection>
     private let unixSocketPath: String?
-    private let proxies: Proxies?
+    /// The proxies requests go through (none for a Unix socket).
+    let proxies: Proxies?
     private let setupError: HTTPXError?
 
     /// Creates a transport.
