@@ -76,6 +76,22 @@ struct ProxyRoutingTests {
         #expect(Proxy("http://[::1]:3128").url == "http://[::1]:3128")
     }
 
+    @Test func credentialsArePrintedNowhere() {
+        let proxy = Proxy("http://user:hunter2@proxy:3128", headers: ["X-Team": "a"])
+        var dumped = ""
+        dump(proxy, to: &dumped)
+        for text in ["\(proxy)", String(reflecting: proxy), dumped, "\(Proxies(proxy).routes)"] {
+            #expect(!text.contains("hunter2"), "\(text)")
+        }
+    }
+
+    @Test func proxyHeadersAreValidated() async {
+        let client = AsyncClient(proxies: Proxies(Proxy("http://proxy:3128", headers: ["X-Bad": "a\r\nInjected: 1"])))
+        defer { Task { await client.close() } }
+        let error = await expectHTTPXError(.proxy) { _ = try await client.get("http://example.com/") }
+        #expect(error?.message.contains("Invalid header for proxy http://proxy:3128") == true)
+    }
+
     @Test func invalidProxiesFailEveryRequestWithoutTheirPassword() async {
         let client = AsyncClient(proxies: ["all": "gopher://u:hunter2@proxy:70"])
         defer { Task { await client.close() } }

@@ -28,10 +28,11 @@ struct HTTPXContender: Contender {
     let name = "swift-httpx"
     let client: AsyncClient
 
-    init(caBundle: String?, http2: Bool = false) {
+    init(caBundle: String?, http2: Bool = false, proxy: String? = nil) {
         client = AsyncClient(
             timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency),
-            verify: caBundle.map { .caBundle($0) } ?? .system, http2: http2)
+            verify: caBundle.map { .caBundle($0) } ?? .system, http2: http2,
+            proxies: proxy.map { Proxies(Proxy($0)) } ?? .none)
     }
 
     func get(_ url: String) async throws -> Int {
@@ -49,8 +50,11 @@ struct AHCContender: Contender {
     let name = "AsyncHTTPClient"
     let client: HTTPClient
 
-    init(caBundle: String?, http2: Bool = false) {
+    init(caBundle: String?, http2: Bool = false, proxy: String? = nil) {
         var configuration = HTTPClient.Configuration()
+        if let proxy, let url = try? HTTPURL(proxy), let port = url.port {
+            configuration.proxy = .server(host: url.host, port: port)
+        }
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         configuration.decompression = .enabled(limit: .none)
         if let caBundle {
@@ -135,6 +139,8 @@ struct Scenario {
     let name: String
     let unit: String
     var http2 = false
+    /// Whether the contenders send through the proxy given with `--proxy`.
+    var proxied = false
     let run: @Sendable (any Contender) async throws -> Double
 }
 
@@ -196,6 +202,20 @@ struct Bench {
             }
         }
 
+        let proxy = arguments.firstIndex(of: "--proxy").map { arguments[$0 + 1] }
+        if proxy != nil {
+            // P1/P2: through squid, forwarding http:// and tunnelling https:// (CONNECT).
+            scenarios.append(Scenario(name: "P1 32 concurrent GETs 1 KiB, via proxy", unit: "req/s", proxied: true) { contender in
+                try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(smallURL) }
+            })
+            if let tlsBase {
+                let tlsSmall = tlsBase + "/1k.bin"
+                scenarios.append(Scenario(name: "P2 32 concurrent GETs 1 KiB, CONNECT", unit: "req/s", proxied: true) { contender in
+                    try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(tlsSmall) }
+                })
+            }
+        }
+
         func format(_ value: Double) -> String {
             let rounded = (value * 10).rounded() / 10
             return rounded >= 100 ? String(Int(rounded)) : String(rounded)
@@ -216,6 +236,15 @@ func pad(_ text: String, _ width: Int) -> String {
         let http2Contenders: [any Contender] = [
             HTTPXContender(caBundle: caBundle, http2: true), AHCContender(caBundle: caBundle, http2: true),
         ]
+        let proxyContenders: [any Contender] = [
+            HTTPXContender(caBundle: caBundle, proxy: proxy), AHCContender(caBundle: caBundle, proxy: proxy),
+        ]
+        if proxy != nil {
+            for contender in proxyContenders {
+                for _ in 0..<50 { _ = try await contender.get(smallURL) }
+                if let tlsBase { for _ in 0..<50 { _ = try await contender.get(tlsBase + "/1k.bin") } }
+            }
+        }
         // Warm up both: connections, caches, code paths.
         for contender in contenders {
             for _ in 0..<200 { _ = try await contender.get(smallURL) }
@@ -243,7 +272,8 @@ func pad(_ text: String, _ width: Int) -> String {
                 // Alternate who goes first, so neither gains from the other's warm-up.
                 let order = round % 2 == 0 ? Array(contenders.indices) : Array(contenders.indices.reversed())
                 for index in order {
-                    let contender = scenario.http2 ? http2Contenders[index] : contenders[index]
+                    let contender = scenario.proxied
+                        ? proxyContenders[index] : scenario.http2 ? http2Contenders[index] : contenders[index]
                     if let onlyClient, contender.name != onlyClient { continue }
                     let before = residentMemory()
                     let peak = Mutex(before)
@@ -305,7 +335,7 @@ func pad(_ text: String, _ width: Int) -> String {
                     + "\(format2(theirs / ours))x (time per client; lower is better)")
             }
         }
-        for contender in contenders + http2Contenders { try await contender.shutdown() }
+        for contender in contenders + http2Contenders + proxyContenders { try await contender.shutdown() }
 
     }
 }

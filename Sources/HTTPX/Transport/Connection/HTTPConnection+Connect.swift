@@ -140,7 +140,12 @@ extension HTTPConnection {
     private static func withDeadline<Value: Sendable>(
         _ future: EventLoopFuture<Value>, on channel: any Channel, timeout: Duration?, key: PoolKey
     ) -> EventLoopFuture<Value> {
-        guard let timeout else { return future }
+        guard let timeout else {
+            return future.flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw error
+            }
+        }
         let promise = channel.eventLoop.makePromise(of: Value.self)
         let done = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
@@ -152,6 +157,9 @@ extension HTTPConnection {
         }
         future.whenComplete { result in
             timer.cancel()
+            // A stage that failed without closing the channel (a name that did not resolve
+            // for SOCKS5, say) must not leave it open.
+            if case .failure = result { channel.close(promise: nil) }
             guard !done.value else { return }
             done.value = true
             promise.completeWith(result)

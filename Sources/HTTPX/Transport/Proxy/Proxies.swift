@@ -72,6 +72,12 @@ public struct Proxies: Sendable, ExpressibleByStringLiteral, ExpressibleByDictio
         if let error = URLPattern.validate(routes.map(\.pattern), role: "proxies") { return error }
         for case let proxy? in routes.map(\.proxy) {
             if let problem = proxy.problem { return HTTPXError(.proxy, problem) }
+            do {
+                try proxy.headers.validate()
+            } catch {
+                let reason = (error as? HTTPXError)?.message ?? "\(error)"
+                return HTTPXError(.proxy, "Invalid header for proxy \(proxy.url): \(reason)")
+            }
         }
         return nil
     }

@@ -42,7 +42,7 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
 
     /// A user name and password for the proxy (`Proxy-Authorization: Basic` for HTTP proxies,
     /// RFC 1929 for SOCKS5).
-    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         /// The user name.
         public var username: String
         /// The password; never printed.
@@ -56,6 +56,11 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
 
         /// `user:[secure]`.
         public var description: String { "\(username):[secure]" }
+
+        /// `dump` shows `[secure]` for the password too.
+        public var customMirror: Mirror {
+            Mirror(self, children: ["username": username, "password": "[secure]"])
+        }
     }
 
     /// `http`, `https`, `socks5` or `socks5h`.
