@@ -28,11 +28,11 @@ struct HTTPXContender: Contender {
     let name = "swift-httpx"
     let client: AsyncClient
 
-    init(caBundle: String?, http2: Bool = false, proxy: String? = nil) {
+    init(caBundle: String?, http2: Bool = false, proxy: String? = nil, mode: Proxy.Mode = .default) {
         client = AsyncClient(
             timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency),
             verify: caBundle.map { .caBundle($0) } ?? .system, http2: http2,
-            proxies: proxy.map { Proxies(Proxy($0)) } ?? .none)
+            proxies: proxy.map { Proxies(Proxy($0, mode: mode)) } ?? .none)
     }
 
     func get(_ url: String) async throws -> Int {
@@ -139,8 +139,10 @@ struct Scenario {
     let name: String
     let unit: String
     var http2 = false
-    /// Whether the contenders send through the proxy given with `--proxy`.
+    /// Whether the contenders send through the proxy given with `--proxy`; with `tunnelled`,
+    /// swift-httpx tunnels http:// URLs too (AsyncHTTPClient always does).
     var proxied = false
+    var tunnelled = false
     let run: @Sendable (any Contender) async throws -> Double
 }
 
@@ -204,7 +206,8 @@ struct Bench {
 
         let proxy = arguments.firstIndex(of: "--proxy").map { arguments[$0 + 1] }
         if proxy != nil {
-            // P1/P2: through squid, forwarding http:// and tunnelling https:// (CONNECT).
+            // P1/P2: through squid, forwarding http:// and tunnelling https:// (CONNECT); P3 is P1
+            // with http:// tunnelled too, as AsyncHTTPClient sends it.
             scenarios.append(Scenario(name: "P1 32 concurrent GETs 1 KiB, via proxy", unit: "req/s", proxied: true) { contender in
                 try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(smallURL) }
             })
@@ -214,6 +217,11 @@ struct Bench {
                     try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(tlsSmall) }
                 })
             }
+            scenarios.append(Scenario(
+                name: "P3 P1 with mode .tunnelOnly", unit: "req/s", proxied: true, tunnelled: true
+            ) { contender in
+                try await rate(workers: concurrency, duration: duration) { _ = try await contender.get(smallURL) }
+            })
         }
 
         func format(_ value: Double) -> String {
@@ -239,8 +247,11 @@ func pad(_ text: String, _ width: Int) -> String {
         let proxyContenders: [any Contender] = [
             HTTPXContender(caBundle: caBundle, proxy: proxy), AHCContender(caBundle: caBundle, proxy: proxy),
         ]
+        let tunnelContenders: [any Contender] = [
+            HTTPXContender(caBundle: caBundle, proxy: proxy, mode: .tunnelOnly), proxyContenders[1],
+        ]
         if proxy != nil {
-            for contender in proxyContenders {
+            for contender in proxyContenders + [tunnelContenders[0]] {
                 for _ in 0..<50 { _ = try await contender.get(smallURL) }
                 if let tlsBase { for _ in 0..<50 { _ = try await contender.get(tlsBase + "/1k.bin") } }
             }
@@ -272,8 +283,9 @@ func pad(_ text: String, _ width: Int) -> String {
                 // Alternate who goes first, so neither gains from the other's warm-up.
                 let order = round % 2 == 0 ? Array(contenders.indices) : Array(contenders.indices.reversed())
                 for index in order {
-                    let contender = scenario.proxied
-                        ? proxyContenders[index] : scenario.http2 ? http2Contenders[index] : contenders[index]
+                    let contender = scenario.tunnelled ? tunnelContenders[index]
+                        : scenario.proxied ? proxyContenders[index]
+                        : scenario.http2 ? http2Contenders[index] : contenders[index]
                     if let onlyClient, contender.name != onlyClient { continue }
                     let before = residentMemory()
                     let peak = Mutex(before)
@@ -335,7 +347,9 @@ func pad(_ text: String, _ width: Int) -> String {
                     + "\(format2(theirs / ours))x (time per client; lower is better)")
             }
         }
-        for contender in contenders + http2Contenders + proxyContenders { try await contender.shutdown() }
+        for contender in contenders + http2Contenders + proxyContenders + [tunnelContenders[0]] {
+            try await contender.shutdown()
+        }
 
     }
 }
