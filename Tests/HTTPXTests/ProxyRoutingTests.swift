@@ -111,6 +111,19 @@ struct ProxyRoutingTests {
         #expect(ProxyRoute(proxy: Proxy("socks5h://p", mode: .forwardOnly), for: https).kind == .socks)
     }
 
+    @Test func equalProxiesShareAnIdAndPoolKeysCompareByIt() throws {
+        let proxies: Proxies = [
+            "all://a.example:1": "http://p:1", "all://bb.example": "http://q:1", "http": "http://p:1", "all://x": nil,
+        ]
+        #expect(proxies.routes.map(\.pattern.pattern) == ["all://a.example:1", "all://bb.example", "all://x", "http://"])
+        #expect(proxies.distinctProxyIDs == [0, 1, nil, 0])
+        let url = try HTTPURL("https://a.example:1/")
+        let p = Proxy("http://p:1")
+        #expect(ProxyRoute(proxy: p, id: 0, for: url) == ProxyRoute(proxy: p, id: 0, for: url))
+        #expect(ProxyRoute(proxy: p, id: 0, for: url) != ProxyRoute(proxy: p, id: 1, for: url))
+        #expect(ProxyRoute(proxy: p, id: 0, for: url) != ProxyRoute(proxy: Proxy("http://p:1", mode: .forwardOnly), id: 0, for: url))
+    }
+
     // MARK: - Environment
 
     @Test func readsProxyVariablesLowerCaseFirst() throws {

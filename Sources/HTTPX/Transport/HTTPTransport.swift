@@ -27,6 +27,8 @@ public final class HTTPTransport: Transport {
     private let unixSocketPath: String?
     /// The proxies requests go through (none for a Unix socket).
     let proxies: Proxies?
+    /// The id of each of `proxies`' routes' proxy (see ``ProxyRoute``).
+    private let proxyIDs: [Int?]
     private let setupError: HTTPXError?
 
     /// Creates a transport.
@@ -78,6 +80,7 @@ public final class HTTPTransport: Transport {
         self.setupError = setupError ?? proxies?.problem
         self.unixSocketPath = unixSocketPath
         self.proxies = unixSocketPath == nil ? proxies : nil
+        self.proxyIDs = proxies?.distinctProxyIDs ?? []
         let connectionSettings = settings
         self.pool = ConnectionPool(
             limits: limits, assumedCapacity: settings.http1 ? 1 : HTTP2ConnectionWatcher.maxCapacity, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
@@ -140,10 +143,10 @@ public final class HTTPTransport: Transport {
     private func route(_ request: Request) -> (PoolKey, Request) {
         let url = request.url
         let port = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
-        guard let proxy = proxies?.proxy(for: url) else {
+        guard let proxies, let index = proxies.routeIndex(for: url), let proxy = proxies.routes[index].proxy else {
             return (PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath), request)
         }
-        let route = ProxyRoute(proxy: proxy, for: url)
+        let route = ProxyRoute(proxy: proxy, id: proxyIDs[index] ?? 0, for: url)
         guard route.kind == .forward else {
             return (PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route), request)
         }
@@ -157,7 +160,7 @@ public final class HTTPTransport: Transport {
         for (name, value) in proxy.headers.fields where sent.headers[name] == nil {
             sent.headers.add(name, value)
         }
-        return (PoolKey.forwarding(through: proxy), sent)
+        return (PoolKey.forwarding(through: route), sent)
     }
 
     /// How many connections the pool holds now.

@@ -17,8 +17,8 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The key of connections to a forwarding proxy, shared by every origin.
-    static func forwarding(through proxy: Proxy) -> PoolKey {
-        PoolKey(scheme: "", host: "", port: 0, proxy: ProxyRoute(kind: .forward, proxy: proxy))
+    static func forwarding(through route: ProxyRoute) -> PoolKey {
+        PoolKey(scheme: "", host: "", port: 0, proxy: route)
     }
 
     /// The origin as `host:port`, IPv6 addresses in brackets.
@@ -36,20 +36,29 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// How a connection reaches its origin through a proxy.
+/// How a connection reaches its origin through a proxy. Routes compare by kind and by the
+/// proxy's `id` (its place among the transport's distinct proxies), so a pool lookup hashes
+/// two integers, not the proxy's headers and TLS settings.
 struct ProxyRoute: Hashable, Sendable {
     typealias Kind = Proxy.Route
 
     let kind: Kind
     let proxy: Proxy
+    let id: Int
 
     /// The route `proxy` gives `url`, by its scheme and mode.
-    init(proxy: Proxy, for url: HTTPURL) {
-        self.init(kind: proxy.route(for: url), proxy: proxy)
+    init(proxy: Proxy, id: Int = 0, for url: HTTPURL) {
+        self.kind = proxy.route(for: url)
+        self.proxy = proxy
+        self.id = id
     }
 
-    init(kind: Kind, proxy: Proxy) {
-        self.kind = kind
-        self.proxy = proxy
+    static func == (lhs: ProxyRoute, rhs: ProxyRoute) -> Bool {
+        lhs.kind == rhs.kind && lhs.id == rhs.id
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(id)
     }
 }

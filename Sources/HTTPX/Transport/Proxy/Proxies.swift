@@ -63,8 +63,28 @@ public struct Proxies: Sendable, ExpressibleByStringLiteral, ExpressibleByDictio
 
     /// The proxy for `url`, or `nil` to connect directly.
     public func proxy(for url: HTTPURL) -> Proxy? {
+        routeIndex(for: url).flatMap { routes[$0].proxy }
+    }
+
+    /// The index in ``routes`` of the pattern that chooses `url`'s proxy, or `nil` when `url`
+    /// goes direct.
+    func routeIndex(for url: HTTPURL) -> Int? {
         if noProxy.matches(url) { return nil }
-        return routes.first { $0.pattern.matches(url) }?.proxy
+        guard let index = routes.firstIndex(where: { $0.pattern.matches(url) }), routes[index].proxy != nil else {
+            return nil
+        }
+        return index
+    }
+
+    /// For each route, the index of its proxy among the distinct proxies of all routes.
+    var distinctProxyIDs: [Int?] {
+        var distinct: [Proxy] = []
+        return routes.map { route in
+            guard let proxy = route.proxy else { return nil }
+            if let index = distinct.firstIndex(of: proxy) { return index }
+            distinct.append(proxy)
+            return distinct.count - 1
+        }
     }
 
     /// Why these proxies cannot be used (an invalid pattern or proxy URL), if so.
