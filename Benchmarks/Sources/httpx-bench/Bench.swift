@@ -32,7 +32,7 @@ struct HTTPXContender: Contender {
         client = AsyncClient(
             timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency),
             verify: caBundle.map { .caBundle($0) } ?? .system, http2: http2,
-            proxies: proxy.map { Proxies(Proxy($0, mode: mode)) } ?? .none)
+            proxies: proxy.map { Proxies(Proxy($0, mode: mode)) } ?? Proxies.none)
     }
 
     func get(_ url: String) async throws -> Int {

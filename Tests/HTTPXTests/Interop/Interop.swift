@@ -69,6 +69,11 @@ enum Interop {
         }
     }
 
+    /// The test certificates' CA, as a client's `verify`.
+    static func caBundle() throws -> TLSVerification {
+        .caBundle(try url(certs, "certificates") + "/ca.pem")
+    }
+
     /// A token no other request uses, to find a request in a proxy's log.
     static func token() -> String {
         "t\(UInt64.random(in: 0...UInt64.max))"

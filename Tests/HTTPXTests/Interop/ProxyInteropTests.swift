@@ -16,7 +16,7 @@ struct ProxyInteropTests {
     var httpbin: String { get throws { try Interop.url(Interop.httpbin, "httpbin") } }
     var tls: String { get throws { try Interop.url(Interop.tls, "nginx TLS") } }
     var squid: String { get throws { try Interop.url(Interop.squid, "squid") } }
-    var caBundle: TLSVerification { get throws { .caBundle(try Interop.url(Interop.certs, "certificates") + "/ca.pem") } }
+    var caBundle: TLSVerification { get throws { try Interop.caBundle() } }
 
     /// `host:port` of a peer's URL.
     func authority(_ url: String) throws -> String {

@@ -10,7 +10,7 @@ struct SOCKSInteropTests {
     var tls: String { get throws { try Interop.url(Interop.tls, "nginx TLS") } }
     var socks: String { get throws { try Interop.url(Interop.socks, "SOCKS5") } }
     var socksAuth: String { get throws { try Interop.url(Interop.socksAuth, "SOCKS5 with auth") } }
-    var caBundle: TLSVerification { get throws { .caBundle(try Interop.url(Interop.certs, "certificates") + "/ca.pem") } }
+    var caBundle: TLSVerification { get throws { try Interop.caBundle() } }
 
     @Test func socks5hLetsTheProxyResolveNames() async throws {
         let proxy = try socks.replacingOccurrences(of: "socks5://", with: "socks5h://")

@@ -1,7 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 extension Proxies {
@@ -21,11 +23,23 @@ extension Proxies {
     /// let client = AsyncClient()                   // sends https:// URLs through the proxy
     /// let direct = AsyncClient(trustEnv: false)    // ignores the variables
     /// ```
-    public static func environment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Proxies {
+    public static func environment() -> Proxies {
+        // Only the few variables asked for: copying the whole environment would cost every
+        // new client microseconds.
+        environment { name in getenv(name).map { String(cString: $0) } }
+    }
+
+    /// The proxies `environment` (variable names to values) asks for, by the rules of
+    /// ``environment()``.
+    public static func environment(_ environment: [String: String]) -> Proxies {
+        self.environment { environment[$0] }
+    }
+
+    private static func environment(_ lookup: (String) -> String?) -> Proxies {
         func value(_ name: String) -> String? {
-            if let lower = environment[name.lowercased()] { return lower.isEmpty ? nil : lower }
-            if name == "HTTP_PROXY" && environment["REQUEST_METHOD"] != nil { return nil }
-            guard let upper = environment[name], !upper.isEmpty else { return nil }
+            if let lower = lookup(name.lowercased()) { return lower.isEmpty ? nil : lower }
+            if name == "HTTP_PROXY" && lookup("REQUEST_METHOD") != nil { return nil }
+            guard let upper = lookup(name), !upper.isEmpty else { return nil }
             return upper
         }
         var routes: [(URLPattern, Proxy?)] = []

@@ -26,7 +26,7 @@
 /// direct.
 ///
 /// A client given no proxies (and no transport) reads them from the environment instead, as
-/// ``environment(_:)`` describes, unless `trustEnv` is off.
+/// ``environment()`` describes, unless `trustEnv` is off.
 public struct Proxies: Sendable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral {
     /// The patterns, most specific first, each with its proxy or `nil` for none.
     public let routes: [(pattern: URLPattern, proxy: Proxy?)]
