@@ -116,7 +116,7 @@ struct ProxyRoutingTests {
             "all://a.example:1": "http://p:1", "all://bb.example": "http://q:1", "http": "http://p:1", "all://x": nil,
         ]
         #expect(proxies.routes.map(\.pattern.pattern) == ["all://a.example:1", "all://bb.example", "all://x", "http://"])
-        #expect(proxies.distinctProxyIDs == [0, 1, nil, 0])
+        #expect(proxies.endpoints.map { $0?.id } == [0, 1, nil, 0])
         let url = try HTTPURL("https://a.example:1/")
         let p = Proxy("http://p:1")
         #expect(ProxyRoute(proxy: p, id: 0, for: url) == ProxyRoute(proxy: p, id: 0, for: url))

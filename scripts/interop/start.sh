@@ -43,7 +43,7 @@ socks_auth_port=$(free_port)
 
 fail() {
     echo "interop: $1; see $root/logs" >&2
-    tail -n 20 "$root/logs/"* >&2 || true
+    tail -n 20 "$root/logs/"* ${sq:+"$sq"/*.log} >&2 || true
     exit 1
 }
 
@@ -147,19 +147,23 @@ nginx -c "$root/nginx/nginx.conf" -g 'daemon on;' 2>>"$root/logs/nginx-error.log
     --pid "$root/gunicorn.pid" --error-logfile "$root/logs/gunicorn.log" httpbin:app
 
 # squid on three ports; no cache, no peers, no DNS server but 127.0.0.1 (names come from
-# /etc/hosts). Run as root, it works as the user "proxy", who must write its files.
-sq="$root/squid"
-squid_log="$root/logs/squid-access.log"
-mkdir -p "$sq"
+# /etc/hosts). Run as root, it works as the user "proxy", who must read and write its files:
+# they live in a folder of their own under /tmp (a checkout under /root, say, is closed to
+# that user), whose path stop.sh reads from .interop/squid-dir.
+sq=$(mktemp -d /tmp/httpx-interop-squid.XXXXXX)
+echo "$sq" > "$root/squid-dir"
+chmod 755 "$sq"
+cp "$certs/server.pem" "$certs/server.key" "$certs/ca.pem" "$sq/"
+squid_log="$sq/access.log"
 echo "proxyuser:$(openssl passwd -apr1 proxy-secret)" > "$sq/htpasswd"
 : > "$squid_log"
-: >> "$root/logs/squid-cache.log"
-[ "$(id -u)" != 0 ] || chown -R proxy: "$sq" "$squid_log" "$root/logs/squid-cache.log"
+: > "$sq/cache.log"
+[ "$(id -u)" != 0 ] || chown -R proxy: "$sq"
 cat > "$sq/squid.conf" <<CONF
 visible_hostname httpx-interop-squid
 pid_filename $sq/squid.pid
 coredump_dir $sq
-cache_log $root/logs/squid-cache.log
+cache_log $sq/cache.log
 access_log stdio:$squid_log squid
 logfile_rotate 0
 strip_query_terms off
@@ -171,11 +175,11 @@ dns_nameservers 127.0.0.1
 dns_timeout 1 seconds
 dns_retransmit_interval 1 seconds
 shutdown_lifetime 1 seconds
-tls_outgoing_options cafile=$certs/ca.pem
+tls_outgoing_options cafile=$sq/ca.pem
 
 http_port 127.0.0.1:$squid_port name=open
 http_port 127.0.0.1:$squid_auth_port name=auth
-https_port 127.0.0.1:$squid_tls_port name=tls tls-cert=$certs/server.pem tls-key=$certs/server.key
+https_port 127.0.0.1:$squid_tls_port name=tls tls-cert=$sq/server.pem tls-key=$sq/server.key
 
 auth_param basic program /usr/lib/squid/basic_ncsa_auth $sq/htpasswd
 auth_param basic children 2 startup=1 idle=1
@@ -187,7 +191,7 @@ http_access deny auth_port !authenticated
 http_access allow loopback
 http_access deny all
 CONF
-squid -f "$sq/squid.conf" 2>>"$root/logs/squid-cache.log" || fail "squid did not start"
+squid -f "$sq/squid.conf" 2>>"$sq/cache.log" || fail "squid did not start"
 
 # microsocks prints a line for each connection it opens; both servers share one log.
 socks_log="$root/logs/socks.log"

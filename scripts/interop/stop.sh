@@ -18,7 +18,12 @@ stop() {
 }
 stop "$root/nginx/nginx.pid" TERM
 stop "$root/gunicorn.pid" TERM
-stop "$root/squid/squid.pid" INT  # SIGINT: squid's shutdown without waiting for clients
+if [ -f "$root/squid-dir" ]; then
+    squid_dir=$(cat "$root/squid-dir")
+    stop "$squid_dir/squid.pid" INT  # SIGINT: squid's shutdown without waiting for clients
+    case "$squid_dir" in /tmp/httpx-interop-squid.*) rm -rf "$squid_dir" ;; esac
+    rm -f "$root/squid-dir"
+fi
 stop "$root/socks.pid" TERM
 stop "$root/socks-auth.pid" TERM
 rm -f "$root/env"

@@ -27,8 +27,8 @@ public final class HTTPTransport: Transport {
     private let unixSocketPath: String?
     /// The proxies requests go through (none for a Unix socket).
     let proxies: Proxies?
-    /// The id of each of `proxies`' routes' proxy (see ``ProxyRoute``).
-    private let proxyIDs: [Int?]
+    /// The proxy of each of `proxies`' routes, made once (see ``ProxyRoute``).
+    private let proxyEndpoints: [ProxyEndpoint?]
     private let setupError: HTTPXError?
 
     /// Creates a transport.
@@ -80,7 +80,7 @@ public final class HTTPTransport: Transport {
         self.setupError = setupError ?? proxies?.problem
         self.unixSocketPath = unixSocketPath
         self.proxies = unixSocketPath == nil ? proxies : nil
-        self.proxyIDs = proxies?.distinctProxyIDs ?? []
+        self.proxyEndpoints = self.proxies?.endpoints ?? []
         let connectionSettings = settings
         self.pool = ConnectionPool(
             limits: limits, assumedCapacity: settings.http1 ? 1 : HTTP2ConnectionWatcher.maxCapacity, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
@@ -143,10 +143,13 @@ public final class HTTPTransport: Transport {
     private func route(_ request: Request) -> (PoolKey, Request) {
         let url = request.url
         let port = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
-        guard let proxies, let index = proxies.routeIndex(for: url), let proxy = proxies.routes[index].proxy else {
+        guard let index = proxies?.routeIndex(for: url), index < proxyEndpoints.count,
+            let endpoint = proxyEndpoints[index]
+        else {
             return (PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath), request)
         }
-        let route = ProxyRoute(proxy: proxy, id: proxyIDs[index] ?? 0, for: url)
+        let route = ProxyRoute(endpoint, for: url)
+        let proxy = endpoint.proxy
         guard route.kind == .forward else {
             return (PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route), request)
         }

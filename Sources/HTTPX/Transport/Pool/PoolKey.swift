@@ -37,28 +37,44 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// How a connection reaches its origin through a proxy. Routes compare by kind and by the
-/// proxy's `id` (its place among the transport's distinct proxies), so a pool lookup hashes
-/// two integers, not the proxy's headers and TLS settings.
+/// proxy's ``ProxyEndpoint/id``, so a pool lookup hashes two integers and copying a key
+/// retains one reference, not the proxy's strings, headers and TLS settings.
 struct ProxyRoute: Hashable, Sendable {
     typealias Kind = Proxy.Route
 
     let kind: Kind
-    let proxy: Proxy
-    let id: Int
+    let endpoint: ProxyEndpoint
 
-    /// The route `proxy` gives `url`, by its scheme and mode.
+    var proxy: Proxy { endpoint.proxy }
+
+    /// The route through `endpoint` for `url`, by the proxy's scheme and mode.
+    init(_ endpoint: ProxyEndpoint, for url: HTTPURL) {
+        self.kind = endpoint.proxy.route(for: url)
+        self.endpoint = endpoint
+    }
+
     init(proxy: Proxy, id: Int = 0, for url: HTTPURL) {
-        self.kind = proxy.route(for: url)
-        self.proxy = proxy
-        self.id = id
+        self.init(ProxyEndpoint(proxy, id: id), for: url)
     }
 
     static func == (lhs: ProxyRoute, rhs: ProxyRoute) -> Bool {
-        lhs.kind == rhs.kind && lhs.id == rhs.id
+        lhs.kind == rhs.kind && lhs.endpoint.id == rhs.endpoint.id
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
-        hasher.combine(id)
+        hasher.combine(endpoint.id)
+    }
+}
+
+/// One of a transport's distinct proxies, made once when the transport is, with the `id`
+/// that tells it from the others.
+final class ProxyEndpoint: Sendable {
+    let proxy: Proxy
+    let id: Int
+
+    init(_ proxy: Proxy, id: Int) {
+        self.proxy = proxy
+        self.id = id
     }
 }

@@ -76,14 +76,14 @@ public struct Proxies: Sendable, ExpressibleByStringLiteral, ExpressibleByDictio
         return index
     }
 
-    /// For each route, the index of its proxy among the distinct proxies of all routes.
-    var distinctProxyIDs: [Int?] {
-        var distinct: [Proxy] = []
+    /// For each route, its proxy as an endpoint: equal proxies share one, with one id.
+    var endpoints: [ProxyEndpoint?] {
+        var distinct: [ProxyEndpoint] = []
         return routes.map { route in
             guard let proxy = route.proxy else { return nil }
-            if let index = distinct.firstIndex(of: proxy) { return index }
-            distinct.append(proxy)
-            return distinct.count - 1
+            if let known = distinct.first(where: { $0.proxy == proxy }) { return known }
+            distinct.append(ProxyEndpoint(proxy, id: distinct.count))
+            return distinct.last
         }
     }
 
