@@ -2,7 +2,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// The network transport: HTTP/1.1 over SwiftNIO, plain or TLS, with a connection pool.
+/// The network transport: HTTP/1.1 and HTTP/2 over SwiftNIO, plain or TLS, directly or through
+/// proxies, with a connection pool.
 /// Clients use one by default; make your own to set its options.
 ///
 /// ```swift
@@ -15,6 +16,9 @@ import NIOSSL
 /// // All requests through a Unix domain socket (the URL still gives Host and path):
 /// let docker = AsyncClient(transport: HTTPTransport(unixSocketPath: "/var/run/docker.sock"))
 /// let r = try await docker.get("http://localhost/version")
+///
+/// // Through a proxy (clients given no transport take `proxies:` themselves):
+/// let proxied = AsyncClient(transport: HTTPTransport(proxies: "http://proxy.internal:3128"))
 /// ```
 ///
 /// Connections are reused per origin and kept alive for `Limits.keepaliveExpiry`. A request
