@@ -78,9 +78,12 @@ struct ProxyTransportTests {
         }
         defer { Task { await proxy.stop() } }
         try await AsyncClient.withClient(
-            timeout: Timeout(5, read: 0.3), proxies: Proxies(Proxy(proxy.baseURL))
+            timeout: Timeout(5, read: 0.3), proxies: Proxies(Proxy(proxy.baseURL, auth: Self.credentials))
         ) { client in
-            _ = await expectHTTPXError(.readTimeout) { _ = try await client.get("http://example.com/") }
+            let error = await expectHTTPXError(.readTimeout) { _ = try await client.get("http://example.com/a") }
+            // The error names the caller's request, not the copy that carried the credentials.
+            #expect(error?.request?.headers["Proxy-Authorization"] == nil)
+            #expect(error?.request?.target == "/a")
         }
     }
 
@@ -123,5 +126,32 @@ struct ProxyTransportTests {
             #expect(try await client.get("http://direct.example/").text == "direct")
             #expect(try await client.get("http://elsewhere.example/").text == "direct")
         }
+        // NO_PROXY hosts fall back to the caller's transport, never to the network.
+        try await AsyncClient.withClient(
+            proxies: Proxies(["all": Proxy(proxy.baseURL)], noProxy: "bypassed.example"), transport: transport
+        ) { (client: AsyncClient) async throws in
+            #expect(try await client.get("http://bypassed.example/").text == "direct")
+            #expect(try await client.get("http://other.example/y").text == "via proxy http://other.example/y")
+        }
+    }
+
+    @Test func proxyPatternsCompeteWithMountsBySpecificity() async throws {
+        let proxy = try await ScriptedServer.start { connection in
+            try await connection.serve { request in try await connection.respond(body: "via proxy") }
+        }
+        defer { Task { await proxy.stop() } }
+        let mounted = MockTransport { _ in Response(200, text: "mounted") }
+        try await AsyncClient.withClient(
+            proxies: ["http://proxied.example": Proxy(proxy.baseURL)], mounts: ["all://": mounted]
+        ) { (client: AsyncClient) async throws in
+            #expect(try await client.get("http://proxied.example/").text == "via proxy")
+            #expect(try await client.get("http://other.example/").text == "mounted")
+        }
+    }
+
+    @Test func proxyURLsWrittenWithoutASchemeKeepTheirPasswordOutOfErrors() {
+        #expect(Proxy("user:s3cret@proxy.corp:3128").problem?.contains("s3cret") == false)
+        #expect(Proxy("gopher://user:s3cret@proxy.corp:70").problem?.contains("s3cret") == false)
+        #expect(Proxy.redacted("http://u:p@h:1") == "http://[secure]@h:1")
     }
 }

@@ -47,6 +47,10 @@ public final class AsyncClient: Sendable {
     /// The `.netrc` file, read at the first request that needs it (with `trustEnv`).
     let netrcCache = NetrcCache()
     let mounts: [(pattern: URLPattern, transport: any Transport)]
+    /// The transport mounted for proxied patterns beside a transport of the caller's.
+    private let proxyTransport: HTTPTransport?
+    /// Hosts that bypass `proxyTransport` for the caller's transport.
+    private let noProxy: NoProxy
     private let state: Mutex<State>
 
     private struct State {
@@ -116,22 +120,25 @@ public final class AsyncClient: Sendable {
             self.baseURL = nil
             self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
         }
-        // Proxies go to the default transport; with a transport of the caller's, to one of
-        // their own mounted for their patterns (a pattern without a proxy keeps the caller's).
-        // The environment's apply only when neither was given.
+        // The environment's proxies apply only when neither proxies nor a transport were given.
+        let proxies = proxies ?? (transport == nil && trustEnv ? Proxies.environment() : nil)
+        let base = transport ?? HTTPTransport(
+            verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
+        self.transport = base
+        // Proxy patterns compete with mounts by specificity, as httpx's do. The default
+        // transport routes by its proxies itself; with a transport of the caller's, proxied
+        // patterns go to a transport of their own and the rest (NO_PROXY hosts too) to the
+        // caller's.
         var routes: [URLPattern: any Transport] = [:]
-        if let transport {
-            self.transport = transport
-            if let proxies, !proxies.routes.isEmpty {
-                let proxied = HTTPTransport(
-                    verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
-                for route in proxies.routes { routes[route.pattern] = route.proxy == nil ? transport : proxied }
-            }
-        } else {
-            self.transport = HTTPTransport(
-                verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits,
-                proxies: proxies ?? (trustEnv ? .environment() : nil))
+        var proxied: HTTPTransport?
+        if let proxies, !proxies.routes.isEmpty, transport != nil || !mounts.isEmpty {
+            let carrier = transport == nil ? base : HTTPTransport(
+                verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
+            if transport != nil { proxied = carrier as? HTTPTransport }
+            for route in proxies.routes { routes[route.pattern] = route.proxy == nil ? base : carrier }
         }
+        self.proxyTransport = proxied
+        self.noProxy = proxies?.noProxy ?? NoProxy()
         routes.merge(mounts) { _, mounted in mounted }
         self.mounts = routes.map { (pattern: $0.key, transport: $0.value) }
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
@@ -222,7 +229,9 @@ public final class AsyncClient: Sendable {
 
     /// The transport for `url`: the most specific matching mount, else the client's.
     func transport(for url: HTTPURL) -> any Transport {
-        mounts.first { $0.pattern.matches(url) }?.transport ?? transport
+        guard let mounted = mounts.first(where: { $0.pattern.matches(url) })?.transport else { return transport }
+        if let proxyTransport, mounted as AnyObject === proxyTransport, noProxy.matches(url) { return transport }
+        return mounted
     }
 }
 

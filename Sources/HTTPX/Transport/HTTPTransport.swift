@@ -135,11 +135,19 @@ public final class HTTPTransport: Transport {
                     retries += 1
                     continue
                 }
-                throw closed.underlying.attaching(request)
+                throw Self.callers(closed.underlying, request)
             } catch let error as HTTPXError {
-                throw error.attaching(request)
+                throw Self.callers(error, request)
             }
         }
+    }
+
+    /// `error` naming the caller's `request`, not the copy sent to a forwarding proxy (which
+    /// carries the proxy's credentials).
+    private static func callers(_ error: HTTPXError, _ request: Request) -> HTTPXError {
+        var error = error
+        error.request = request
+        return error
     }
 
     /// The pool key of `request`, and the request as it is sent: to a forwarding proxy with an

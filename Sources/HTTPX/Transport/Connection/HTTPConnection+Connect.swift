@@ -22,8 +22,13 @@ extension HTTPConnection {
         let route = key.proxy
         let originTLS: NIOSSLContext?
         let proxyTLS: NIOSSLContext?
+        // Through a tunnel the socket's peer is the proxy: the origin's identity is checked
+        // against its own name, not by NIOSSL (which would compare IP entries with the proxy).
+        var originOptions = settings.tls
+        let checkIdentity = route.map { $0.kind != .forward } == true && originOptions.verifiesHostName
+        originOptions.checksIdentityItself = checkIdentity
         do {
-            originTLS = key.scheme == "https" ? try TLSContextCache.context(for: settings.tls) : nil
+            originTLS = key.scheme == "https" ? try TLSContextCache.context(for: originOptions) : nil
             proxyTLS = try route.flatMap { route in
                 route.proxy.scheme == "https"
                     ? try TLSContextCache.context(for: tlsOptions(of: route.proxy, base: settings.tls)) : nil
@@ -69,10 +74,23 @@ extension HTTPConnection {
             }
             if let route, route.kind != .forward {
                 ready = ready.flatMap { openTunnel(on: channel, route: route, key: key) }
+                if originTLS != nil {
+                    // The origin speaks TLS, so nothing may come before our ClientHello: bytes
+                    // the proxy sent after its answer would reach the HTTP parser unencrypted.
+                    ready = ready.flatMapThrowing {
+                        let pending = try channel.pipeline.syncOperations.handler(type: PendingReadsHandler.self)
+                        guard !pending.isHoldingReads else {
+                            throw HTTPXError(
+                                .proxy, "Tunnel to \(key.authority) through proxy \(route.proxy.url) failed: the proxy sent data after its answer, before the TLS handshake with the origin")
+                        }
+                    }
+                }
             }
             var negotiated = ready.map { nil as String? }
             if let originTLS {
-                negotiated = ready.flatMap { startTLS(on: channel, context: originTLS, serverName: key.host) }
+                negotiated = ready.flatMap {
+                    startTLS(on: channel, context: originTLS, serverName: key.host, checkIdentity: checkIdentity)
+                }
             }
             let useHTTP2 = negotiated.map { $0 == "h2" || priorKnowledge }
             return withDeadline(useHTTP2, on: channel, timeout: connectTimeout, key: key).map { (channel, $0) }

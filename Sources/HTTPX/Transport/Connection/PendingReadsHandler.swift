@@ -10,6 +10,9 @@ final class PendingReadsHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private var pending: [NIOAny] = []
 
+    /// Whether anything arrived and is held.
+    var isHoldingReads: Bool { !pending.isEmpty }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         pending.append(data)
     }

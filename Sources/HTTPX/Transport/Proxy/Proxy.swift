@@ -101,7 +101,7 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
         self.verify = verify
         self.cert = cert
         guard let parsed = try? HTTPURL(url) else {
-            (scheme, host, port, problem) = ("", "", 0, "Invalid proxy URL '\(URLParser.redactedForError(url))'")
+            (scheme, host, port, problem) = ("", "", 0, "Invalid proxy URL '\(Self.redacted(url))'")
             self.auth = auth
             return
         }
@@ -110,9 +110,9 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
         port = parsed.port ?? Self.defaultPort(for: parsed.scheme)
         self.auth = auth ?? (parsed.userinfo.isEmpty ? nil : Credentials(parsed.username, parsed.password))
         if !["http", "https", "socks5", "socks5h"].contains(parsed.scheme) {
-            problem = "Unsupported proxy scheme '\(parsed.scheme)' in '\(parsed.redacted)': use http, https, socks5 or socks5h"
+            problem = "Unsupported proxy scheme '\(parsed.scheme)' in '\(Self.redacted(url))': use http, https, socks5 or socks5h"
         } else if parsed.host.isEmpty {
-            problem = "The proxy URL '\(parsed.redacted)' has no host"
+            problem = "The proxy URL '\(Self.redacted(url))' has no host"
         } else {
             problem = nil
         }
@@ -158,6 +158,15 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
         case .tunnelOnly: return .tunnel
         case .forwardOnly: return .forward
         }
+    }
+
+    /// `url` with anything before an `@` (where credentials are, however the URL is written,
+    /// `user:pass@host` without a scheme included) replaced by `[secure]`.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return url }
+        let start = url.firstRange(of: "://")?.upperBound ?? url.startIndex
+        guard start <= at else { return "[secure]" + url[at...] }
+        return url[..<start] + "[secure]" + url[at...]
     }
 
     static func defaultPort(for scheme: String) -> Int {

@@ -65,6 +65,10 @@ enum TLSContextCache {
                 try apply(certificate, to: &configuration)
             }
         }
+        if options.checksIdentityItself && configuration.certificateVerification == .fullVerification {
+            // The chain is still verified; the name is checked after the handshake.
+            configuration.certificateVerification = .noHostnameVerification
+        }
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {

@@ -73,4 +73,16 @@ struct TLSOptions: Sendable, Hashable {
     var minimumVersion: TLSVersion = .tlsv12
     var trustEnv = true
     var applicationProtocols: [String] = ["http/1.1"]
+    /// Whether the origin's identity is checked by ``TLSIdentity`` after the handshake rather
+    /// than by NIOSSL (for TLS through a tunnel, where the socket's peer is the proxy).
+    var checksIdentityItself = false
+
+    /// Whether these options verify the server's host name at all.
+    var verifiesHostName: Bool {
+        switch verification {
+        case .system, .caBundle: true
+        case .disabled: false
+        case .configuration(let configuration): configuration.certificateVerification == .fullVerification
+        }
+    }
 }
