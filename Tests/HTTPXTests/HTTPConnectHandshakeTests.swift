@@ -39,6 +39,26 @@ struct HTTPConnectHandshakeTests {
         #expect(try handshake.receive(&buffer) == .established)
     }
 
+    @Test func bareLineFeedsEndTheHeadToo() throws {
+        var (handshake, _) = started()
+        var buffer = ByteBuffer(string: "HTTP/1.1 200 OK\nVia: proxy\n\nrest")
+        #expect(try handshake.receive(&buffer) == .established)
+        #expect(String(buffer: buffer) == "rest")
+    }
+
+    @Test func aLargeHeadInOneReadIsBoundedToo() {
+        var (handshake, _) = started()
+        var buffer = ByteBuffer(string: "HTTP/1.1 200 OK\r\n" + String(repeating: "X-Junk: 1\r\n", count: 2000) + "\r\n")
+        #expect(throws: ProxyHandshakeFailure.self) { try handshake.receive(&buffer) }
+    }
+
+    @Test func controlCharactersFromTheProxyStayOutOfMessages() throws {
+        var (handshake, _) = started()
+        var buffer = ByteBuffer(string: "HTTP/1.1 403 \u{1B}[31mNo\u{07}\r\n\r\n")
+        let error = try #require(throws: ProxyHandshakeFailure.self) { try handshake.receive(&buffer) }
+        #expect(error.reason.hasSuffix("with 403 [31mNo"))
+    }
+
     @Test func interimResponsesAreSkipped() throws {
         var (handshake, _) = started()
         var buffer = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")

@@ -177,14 +177,4 @@ struct SOCKS5HandshakeHandlerTests {
         #expect(outcome.error?.message.contains("did not complete") == true)
         _ = try other.finish(acceptAlreadyClosed: true)
     }
-
-    @Test func failingFromOutsideClosesTheChannel() throws {
-        let (channel, handler) = try makeChannel()
-        let established = Outcome(handler.established)
-        try connect(channel)
-        handler.fail(HTTPXError(.connectTimeout, "Timed out in the SOCKS5 handshake"), context: channel)
-        #expect(established.error?.kind == .connectTimeout)
-        #expect(!channel.isActive)
-        _ = try channel.finish(acceptAlreadyClosed: true)
-    }
 }

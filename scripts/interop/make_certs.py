@@ -5,6 +5,7 @@ Writes into the folder given as the first argument:
   server.pem, server.key      for localhost, 127.0.0.1 and ::1
   expired.pem, expired.key    the same names, expired yesterday
   wronghost.pem/.key          for example.org only
+  iponly.pem/.key             for the address 127.0.0.1 only (no name)
   unknownca.pem/.key          for localhost, signed by a CA nobody trusts
   client.pem, client.key      a client certificate of the test CA
   client-encrypted.key        the same key, encrypted with the password "secret"
@@ -39,6 +40,7 @@ now = datetime.datetime.now(datetime.timezone.utc)
 leaf("expired", ca.issue_cert(*local, not_before=now - datetime.timedelta(days=30),
                               not_after=now - datetime.timedelta(days=1)))
 leaf("wronghost", ca.issue_cert("example.org"))
+leaf("iponly", ca.issue_cert("127.0.0.1"))
 foreign = trustme.CA()
 leaf("unknownca", foreign.issue_cert(*local))
 leaf("foreign-client", foreign.issue_cert("intruder@example.org"))

@@ -3,7 +3,7 @@
 #   HTTPX_INTEROP_HTTPBIN  httpbin under gunicorn
 #   HTTPX_INTEROP_NGINX    nginx serving static files (1 KiB, 64 MiB, 1 GiB) and /upload
 #   HTTPX_INTEROP_TLS      the same nginx over TLS (HTTP/1.1 and HTTP/2), trustme certificates
-#   HTTPX_INTEROP_TLS_EXPIRED, _WRONGHOST, _UNKNOWNCA, _MTLS, _GOAWAY   TLS servers with bad
+#   HTTPX_INTEROP_TLS_EXPIRED, _WRONGHOST, _UNKNOWNCA, _IPONLY, _MTLS, _GOAWAY   TLS servers with bad
 #                          certificates, one that asks for a client certificate, and an
 #                          HTTP/2 one that sends GOAWAY after every 5 requests
 #   HTTPX_INTEROP_H2C      nginx speaking HTTP/2 without TLS (prior knowledge)
@@ -32,6 +32,7 @@ tls_port=$(free_port)
 expired_port=$(free_port)
 wronghost_port=$(free_port)
 unknownca_port=$(free_port)
+iponly_port=$(free_port)
 mtls_port=$(free_port)
 goaway_port=$(free_port)
 h2c_port=$(free_port)
@@ -114,6 +115,7 @@ http {
 $(bad_certificate_server expired "$expired_port" "expired")
 $(bad_certificate_server wronghost "$wronghost_port" "wrong host")
 $(bad_certificate_server unknownca "$unknownca_port" "unknown ca")
+$(bad_certificate_server iponly "$iponly_port" "ip only")
     server {
         # HTTP/2 without TLS, with prior knowledge.
         listen 127.0.0.1:$h2c_port http2;
@@ -226,6 +228,7 @@ while [ "$SECONDS" -lt "$deadline" ]; do
             echo "HTTPX_INTEROP_TLS_EXPIRED=https://localhost:$expired_port"
             echo "HTTPX_INTEROP_TLS_WRONGHOST=https://localhost:$wronghost_port"
             echo "HTTPX_INTEROP_TLS_UNKNOWNCA=https://localhost:$unknownca_port"
+            echo "HTTPX_INTEROP_TLS_IPONLY=https://localhost:$iponly_port"
             echo "HTTPX_INTEROP_TLS_MTLS=https://localhost:$mtls_port"
             echo "HTTPX_INTEROP_TLS_GOAWAY=https://localhost:$goaway_port"
             echo "HTTPX_INTEROP_H2C=http://127.0.0.1:$h2c_port"

@@ -161,16 +161,16 @@ public final class HTTPTransport: Transport {
             return (PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath), request)
         }
         let route = ProxyRoute(endpoint, for: url)
-        let proxy = endpoint.proxy
         guard route.kind == .forward else {
             return (PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route), request)
         }
+        let proxy = endpoint.proxy
         var sent = request
         if request.extensions.target == nil {
             sent.target = "\(url.scheme)://\(url.netloc)\(url.rawPath)"
         }
-        if let auth = proxy.auth, sent.headers["Proxy-Authorization"] == nil {
-            sent.headers.add("Proxy-Authorization", BasicAuth(auth.username, auth.password).headerValue)
+        if let authorization = endpoint.authorization, sent.headers["Proxy-Authorization"] == nil {
+            sent.headers.add("Proxy-Authorization", authorization)
         }
         for (name, value) in proxy.headers.fields where sent.headers[name] == nil {
             sent.headers.add(name, value)

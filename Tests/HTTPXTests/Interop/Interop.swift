@@ -30,6 +30,7 @@ enum Interop {
     static let tlsExpired = variable("HTTPX_INTEROP_TLS_EXPIRED")
     static let tlsWrongHost = variable("HTTPX_INTEROP_TLS_WRONGHOST")
     static let tlsUnknownCA = variable("HTTPX_INTEROP_TLS_UNKNOWNCA")
+    static let tlsIPOnly = variable("HTTPX_INTEROP_TLS_IPONLY")
     static let tlsMTLS = variable("HTTPX_INTEROP_TLS_MTLS")
     static let tlsGoAway = variable("HTTPX_INTEROP_TLS_GOAWAY")
     static let h2c = variable("HTTPX_INTEROP_H2C")

@@ -118,6 +118,20 @@ struct ProxyInteropTests {
         #expect(log.contains("GET \(try tls)/hello?token=\(token)"))
     }
 
+    @Test func tunnelledTLSChecksTheOriginsNameNotTheProxysAddress() async throws {
+        // The certificate names only 127.0.0.1, which is also the proxy's address: asked for
+        // `localhost` through the tunnel, it must be refused.
+        let ipOnly = try HTTPURL(try Interop.url(Interop.tlsIPOnly, "nginx with an IP-only certificate"))
+        let port = ipOnly.effectivePort ?? 0
+        try await AsyncClient.withClient(verify: caBundle, proxies: Proxies(Proxy(squid))) { client in
+            let error = await expectHTTPXError(.connectError) { _ = try await client.get("https://localhost:\(port)/") }
+            #expect(error?.message.contains("not valid for this host name") == true)
+            #expect(try await client.get("https://127.0.0.1:\(port)/").text == "ip only")
+            let wrongHost = try Interop.url(Interop.tlsWrongHost, "nginx with a wrong-host certificate")
+            await expectHTTPXError(.connectError) { _ = try await client.get(wrongHost) }
+        }
+    }
+
     // MARK: - Credentials
 
     @Test func proxyCredentialsFromTheURLOrAuth() async throws {

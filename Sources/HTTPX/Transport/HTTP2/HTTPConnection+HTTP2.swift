@@ -8,8 +8,14 @@ extension HTTPConnection {
         id: Int, key: PoolKey, channel: any Channel, events: ConnectionEvents, connectTimeout: Duration?
     ) throws -> EventLoopFuture<HTTPConnection> {
         let settings = channel.eventLoop.makePromise(of: Int.self)
-        let kind = try addHTTP2Handlers(to: channel, events: events, firstSettings: settings)
-        try releasePendingReads(of: channel)
+        let kind: Kind
+        do {
+            kind = try addHTTP2Handlers(to: channel, events: events, firstSettings: settings)
+            try releasePendingReads(of: channel)
+        } catch {
+            settings.fail(error)  // never left uncompleted
+            throw error
+        }
         let connection = HTTPConnection(id: id, key: key, channel: channel, kind: kind)
         if let connectTimeout {
             let timer = channel.eventLoop.scheduleTask(in: TimeAmount(connectTimeout)) {

@@ -72,9 +72,12 @@ struct ProxyRoute: Hashable, Sendable {
 final class ProxyEndpoint: Sendable {
     let proxy: Proxy
     let id: Int
+    /// The `Proxy-Authorization` value for the proxy's credentials, encoded once.
+    let authorization: String?
 
     init(_ proxy: Proxy, id: Int) {
         self.proxy = proxy
         self.id = id
+        self.authorization = proxy.auth.map { BasicAuth($0.username, $0.password).headerValue }
     }
 }

@@ -41,14 +41,13 @@ struct HTTPConnectHandshake: ProxyHandshake {
             throw ProxyHandshakeFailure("the proxy sent data before the CONNECT request")
         }
         while true {
-            guard let end = Self.endOfHead(in: buffer) else {
-                if buffer.readableBytes > Self.maximumHeadSize {
-                    state = .failed
-                    throw ProxyHandshakeFailure(
-                        "the proxy's response to CONNECT \(authority) has a head over \(Self.maximumHeadSize) bytes")
-                }
-                return .needMoreData
+            let end = Self.endOfHead(in: buffer)
+            guard (end ?? buffer.readableBytes) <= Self.maximumHeadSize else {
+                state = .failed
+                throw ProxyHandshakeFailure(
+                    "the proxy's response to CONNECT \(authority) has a head over \(Self.maximumHeadSize) bytes")
             }
+            guard let end else { return .needMoreData }
             let head = buffer.readString(length: end) ?? ""
             let (status, reason) = try parseStatusLine(head)
             switch status {
@@ -71,21 +70,28 @@ struct HTTPConnectHandshake: ProxyHandshake {
         let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else {
             state = .failed
-            let shown = String(line.prefix(80)).filter { $0.isASCII && !$0.isNewline }
+            let shown = Self.printable(line.prefix(80))
             throw ProxyHandshakeFailure("the proxy answered CONNECT \(authority) with a malformed status line '\(shown)'")
         }
-        let reason = parts.count > 2 ? String(parts[2].prefix(80)).filter { $0.isASCII } : ""
+        let reason = parts.count > 2 ? Self.printable(parts[2].prefix(80)) : ""
         return (status, reason)
     }
 
-    /// The length of the head up to and including its blank line, if it has arrived.
+    /// `text` with anything but printable ASCII dropped: a proxy's words go into error messages
+    /// and terminals.
+    static func printable(_ text: Substring) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value < 0x7F }))
+    }
+
+    /// The length of the head up to and including its blank line, if it has arrived. Lines may
+    /// end with CRLF or a bare LF (RFC 9112 §2.2).
     static func endOfHead(in buffer: ByteBuffer) -> Int? {
         buffer.withUnsafeReadableBytes { bytes -> Int? in
-            guard bytes.count >= 4 else { return nil }
             var index = 0
-            while index + 3 < bytes.count {
-                if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
-                    return index + 4
+            while index < bytes.count {
+                if bytes[index] == 10 {
+                    if index + 1 < bytes.count, bytes[index + 1] == 10 { return index + 2 }
+                    if index + 2 < bytes.count, bytes[index + 1] == 13, bytes[index + 2] == 10 { return index + 3 }
                 }
                 index += 1
             }

@@ -25,9 +25,9 @@ import Darwin
 public struct NoProxy: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
     enum Rule: Sendable, Hashable {
         case everything
-        /// A host name (and its subdomains, but for `localhost`), or an IP address exactly;
-        /// with a port, only that one.
-        case host(String, port: Int?)
+        /// A host name (and its subdomains, but for `localhost`), or an IP address exactly
+        /// (its bytes, parsed once); with a port, only that one.
+        case host(String, port: Int?, address: [UInt8]?)
         case range(address: [UInt8], prefixLength: Int)
         case pattern(URLPattern)
     }
@@ -53,14 +53,14 @@ public struct NoProxy: Sendable, Hashable, ExpressibleByStringLiteral, CustomStr
         var host = url.host.lowercased()
         if host.hasSuffix(".") { host.removeLast() }
         let port = url.effectivePort
-        let address = IPAddress.bytes(of: host)
+        let address = host.contains(":") || host.first?.isNumber == true ? IPAddress.bytes(of: host) : nil
         return rules.contains { rule in
             switch rule {
             case .everything:
                 return true
-            case .host(let name, let rulePort):
+            case .host(let name, let rulePort, let ruleAddress):
                 if let rulePort, rulePort != port { return false }
-                if address != nil || IPAddress.bytes(of: name) != nil { return address == IPAddress.bytes(of: name) }
+                if address != nil || ruleAddress != nil { return address == ruleAddress }
                 return host == name || (name != "localhost" && host.hasSuffix("." + name))
             case .range(let network, let prefixLength):
                 guard let address, address.count == network.count else { return false }
@@ -100,7 +100,7 @@ public struct NoProxy: Sendable, Hashable, ExpressibleByStringLiteral, CustomStr
         while host.hasSuffix(".") { host = host.dropLast() }
         if host.hasPrefix("*.") { host = host.dropFirst(2) }
         guard !host.isEmpty else { return nil }
-        return .host(String(host), port: port)
+        return .host(String(host), port: port, address: IPAddress.bytes(of: String(host)))
     }
 }
 

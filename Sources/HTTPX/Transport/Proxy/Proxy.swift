@@ -25,9 +25,10 @@
 /// - `socks5`: a SOCKS5 tunnel (RFC 1928); host names are resolved here.
 /// - `socks5h`: a SOCKS5 tunnel whose proxy resolves the host names.
 ///
-/// The proxy's credentials and headers go to the proxy only: on each forwarded request, or on
-/// the `CONNECT` (or SOCKS5 handshake) of a tunnel, never to the origin. They are never
-/// printed: ``description`` shows `[secure]` for the password.
+/// The proxy's credentials and headers are added for the proxy: to each forwarded request
+/// (the proxy consumes `Proxy-Authorization`; other headers it may pass on, as it passes on
+/// the request), or to the `CONNECT` (or SOCKS5 handshake) of a tunnel, which the origin never
+/// sees. The password is never printed: ``description`` shows `[secure]`.
 public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// How requests use an HTTP proxy, as httpx's proxy modes.
     public enum Mode: Sendable, Hashable {
@@ -71,7 +72,8 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
     public let port: Int
     /// The credentials for the proxy, from `auth:` or else from the URL's userinfo.
     public var auth: Credentials?
-    /// Headers sent to the proxy only: on forwarded requests and on `CONNECT`.
+    /// Headers for the proxy: added to forwarded requests and to `CONNECT`, not to requests
+    /// inside a tunnel.
     public var headers: Headers
     /// Whether `http://` and `https://` URLs are forwarded or tunnelled.
     public var mode: Mode
@@ -88,7 +90,7 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
     ///   - url: `http://`, `https://`, `socks5://` or `socks5h://`, with the host and an
     ///     optional port and `user:password@`.
     ///   - auth: credentials for the proxy; they take the place of the URL's userinfo.
-    ///   - headers: headers for the proxy only.
+    ///   - headers: headers for the proxy (on forwarded requests and on `CONNECT`).
     ///   - mode: forwarding or tunnelling for HTTP proxies (SOCKS5 always tunnels).
     ///   - verify: how an `https` proxy is verified; the system trust store by default.
     ///   - cert: a client certificate for an `https` proxy.

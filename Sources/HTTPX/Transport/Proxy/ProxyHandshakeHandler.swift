@@ -30,8 +30,8 @@ final class ProxyHandshakeHandler<Handshake: ProxyHandshake>: ChannelDuplexHandl
     private var heldWrites: [(data: NIOAny, promise: EventLoopPromise<Void>?)] = []
     private var heldFlush = false
 
-    /// Succeeds when the tunnel is open; fails with a ``HTTPXError/Kind/proxy`` error (or the
-    /// error given to ``fail(_:context:)``) otherwise. Nil until the handler is in a pipeline.
+    /// Succeeds when the tunnel is open; fails with a ``HTTPXError/Kind/proxy`` error
+    /// otherwise. Nil until the handler is in a pipeline.
     private(set) var established: EventLoopFuture<Void>?
 
     /// A handler running `handshake`; `describe` names the proxy and target, as in
@@ -44,10 +44,6 @@ final class ProxyHandshakeHandler<Handshake: ProxyHandshake>: ChannelDuplexHandl
     func handlerAdded(context: ChannelHandlerContext) {
         let promise = context.eventLoop.makePromise(of: Void.self)
         self.established = promise.futureResult
-        if case .failed(let error) = phase {
-            promise.fail(error)  // Failed through fail(_:context:) before it was added.
-            return
-        }
         self.promise = promise
         if context.channel.isActive {
             greet(context: context)
@@ -56,12 +52,6 @@ final class ProxyHandshakeHandler<Handshake: ProxyHandshake>: ChannelDuplexHandl
 
     func handlerRemoved(context: ChannelHandlerContext) {
         failHandshake(HTTPXError(.proxy, "\(describe): the proxy handshake did not complete"))
-    }
-
-    /// Fails the handshake, as when the connect timeout passes first, and closes the channel.
-    func fail(_ error: any Error, context channel: any Channel) {
-        guard failHandshake(error) else { return }
-        channel.close(promise: nil)
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -9,10 +9,10 @@ import NIOCore
 
 /// The client side of a SOCKS5 handshake (RFC 1928, with RFC 1929 username/password
 /// authentication) as a state machine: it takes the proxy's bytes and says what to send next,
-/// and does no I/O itself. ``SOCKS5HandshakeHandler`` (or ``ProxyHandshakeHandler``) runs it.
+/// and does no I/O itself. ``ProxyHandshakeHandler`` runs it.
 ///
 /// Every message the proxy sends is checked and bounded; anything unexpected is a
-/// ``SOCKS5Failure``, never a trap.
+/// ``ProxyHandshakeFailure``, never a trap.
 struct SOCKS5Handshake: ProxyHandshake {
     /// The address the proxy is asked to connect to.
     enum Target: Sendable, Equatable {
