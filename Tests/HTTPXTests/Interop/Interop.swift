@@ -80,6 +80,38 @@ enum Interop {
         "t\(UInt64.random(in: 0...UInt64.max))"
     }
 
+    /// Streams `url` through `client` and compares each chunk with the same bytes of the file
+    /// at `path`, read alongside: no more than a chunk of either is held, so tests running in
+    /// parallel with memory checks are not disturbed. Returns the HTTP version used.
+    static func streamMatchesFile(_ client: AsyncClient, _ url: String, path: String) async throws -> String {
+        guard let file = fopen(path, "rb") else { throw HTTPXError(.invalidArgument, "Cannot open \(path)") }
+        defer { fclose(file) }
+        var total = 0
+        let version = try await client.stream(.get, url) { response in
+            var expected = [UInt8](repeating: 0, count: 1 << 16)
+            for try await chunk in response.bytes() {
+                var offset = 0
+                while offset < chunk.readableBytes {
+                    let count = min(expected.count, chunk.readableBytes - offset)
+                    let read = fread(&expected, 1, count, file)
+                    let same = chunk.withUnsafeReadableBytes { received in
+                        expected.withUnsafeBytes { wanted in
+                            guard let a = received.baseAddress, let b = wanted.baseAddress else { return false }
+                            return memcmp(a + offset, b, count) == 0
+                        }
+                    }
+                    #expect(read == count && same, "bytes \(total + offset)..< differ from \(path)")
+                    guard read == count, same else { return response.httpVersion }
+                    offset += count
+                }
+                total += chunk.readableBytes
+            }
+            return response.httpVersion
+        }
+        #expect(fgetc(file) == EOF, "the body is shorter than \(path) (\(total) bytes)")
+        return version
+    }
+
     /// Whether `buffer` holds exactly `data`: one memcmp, no copies. (An element-by-element
     /// comparison of 64 MiB in a debug build holds a cooperative thread for seconds and
     /// stalls other tests.)

@@ -115,8 +115,8 @@ extension HTTPConnection {
         let describe = "Tunnel to \(key.authority) through proxy \(proxy.url)"
         guard route.kind == .socks else {
             var headers = proxy.headers
-            if let auth = proxy.auth, headers["Proxy-Authorization"] == nil {
-                headers.add("Proxy-Authorization", BasicAuth(auth.username, auth.password).headerValue)
+            if let authorization = route.endpoint.authorization, headers["Proxy-Authorization"] == nil {
+                headers.add("Proxy-Authorization", authorization)
             }
             let handshake = HTTPConnectHandshake(host: key.host, port: key.port, headers: headers)
             return runHandshake(handshake, on: channel, describe: describe)
