@@ -4,6 +4,7 @@ import NIOTLS
 
 /// Completes a promise when the TLS handshake of its channel finishes, with the protocol ALPN
 /// chose, or fails it with the handshake's error; a connection is handed out only after that.
+/// It leaves the pipeline once the handshake is done.
 final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
@@ -25,11 +26,14 @@ final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
-            promise?.succeed(negotiated)
-            promise = nil
+        guard let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event else {
+            return context.fireUserInboundEventTriggered(event)
         }
+        promise?.succeed(negotiated)
+        promise = nil
         context.fireUserInboundEventTriggered(event)
+        // Its work is done: reads no longer pass through it.
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
