@@ -122,22 +122,23 @@ public final class AsyncClient: Sendable {
         }
         // The environment's proxies apply only when neither proxies nor a transport were given.
         let proxies = proxies ?? (transport == nil && trustEnv ? Proxies.environment() : nil)
-        let base = transport ?? HTTPTransport(
-            verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
+        let network = { (proxies: Proxies?) in
+            HTTPTransport(verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
+        }
+        let base = transport ?? network(proxies)
         self.transport = base
         // Proxy patterns compete with mounts by specificity, as httpx's do. The default
         // transport routes by its proxies itself; with a transport of the caller's, proxied
         // patterns go to a transport of their own and the rest (NO_PROXY hosts too) to the
         // caller's.
         var routes: [URLPattern: any Transport] = [:]
-        var proxied: HTTPTransport?
+        var proxyTransport: HTTPTransport?
         if let proxies, !proxies.routes.isEmpty, transport != nil || !mounts.isEmpty {
-            let carrier = transport == nil ? base : HTTPTransport(
-                verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
-            if transport != nil { proxied = carrier as? HTTPTransport }
+            if transport != nil { proxyTransport = network(proxies) }
+            let carrier = proxyTransport ?? base
             for route in proxies.routes { routes[route.pattern] = route.proxy == nil ? base : carrier }
         }
-        self.proxyTransport = proxied
+        self.proxyTransport = proxyTransport
         self.noProxy = proxies?.noProxy ?? NoProxy()
         routes.merge(mounts) { _, mounted in mounted }
         self.mounts = routes.map { (pattern: $0.key, transport: $0.value) }

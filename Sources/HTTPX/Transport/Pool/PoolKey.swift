@@ -22,7 +22,10 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The origin as `host:port`, IPv6 addresses in brackets.
-    var authority: String {
+    var authority: String { Self.authority(host, port) }
+
+    /// `host:port`, an IPv6 address in brackets.
+    static func authority(_ host: String, _ port: Int) -> String {
         (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
     }
 

@@ -21,7 +21,7 @@ struct HTTPConnectHandshake: ProxyHandshake {
     private(set) var state = State.idle
 
     init(host: String, port: Int, headers: Headers) {
-        self.authority = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        self.authority = PoolKey.authority(host, port)
         self.headers = headers
     }
 

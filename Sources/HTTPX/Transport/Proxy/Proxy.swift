@@ -126,16 +126,14 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
 
     /// The proxy's URL without credentials: `http://proxy.internal:3128`.
     public var url: String {
-        let shownHost = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme)://\(shownHost):\(port)"
+        "\(scheme)://\(PoolKey.authority(host, port))"
     }
 
     /// The URL with `user:[secure]@` when the proxy has credentials.
     public var description: String {
         guard let auth else { return url }
-        let shownHost = host.contains(":") ? "[\(host)]" : host
         let user = PercentEncoding.encode(auth.username, allowed: .userinfo)
-        return "\(scheme)://\(user):[secure]@\(shownHost):\(port)"
+        return "\(scheme)://\(user):[secure]@\(PoolKey.authority(host, port))"
     }
 
     /// How a request reaches its origin through a proxy.
