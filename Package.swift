@@ -63,6 +63,11 @@ let package = Package(
             dependencies: ["HTTPX", .product(name: "Crypto", package: "swift-crypto")],
             path: "Examples/AuthExamples"
         ),
+        .executableTarget(
+            name: "httpx-memory-probe",
+            dependencies: ["HTTPX"],
+            path: "Tests/MemoryProbe"
+        ),
         .testTarget(
             name: "HTTPXTests",
             dependencies: [

@@ -13,27 +13,16 @@ struct CLIInteropTests {
     }
 
     /// The built `httpx` next to the test bundle (`swift test` builds every product).
-    static var toolPath: String? {
-        if let path = Interop.variable("HTTPX_CLI_PATH") { return path }
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [bundle, bundle.deletingLastPathComponent()] {
-            let candidate = folder.appendingPathComponent("httpx").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let fallback = root.appendingPathComponent(".build/debug/httpx").path
-        return FileManager.default.isExecutableFile(atPath: fallback) ? fallback : nil
-    }
+    static var toolPath: String? { Interop.variable("HTTPX_CLI_PATH") ?? Interop.builtExecutable("httpx") }
 
     /// Runs the tool with `arguments`, standard input from /dev/null, and output piped.
     func httpx(_ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
         let tool = try #require(Self.toolPath, "the httpx tool was not built")
-        return try await launch(tool, arguments, environment: environment, separateStderr: true)
+        return try await Self.launch(tool, arguments, environment: environment, separateStderr: true)
     }
 
     /// Runs `executable`, waits for it (at most 60 s), and returns its exit status and output.
-    func launch(
+    static func launch(
         _ executable: String, _ arguments: [String], environment: [String: String], separateStderr: Bool
     ) async throws -> Run {
         let process = Process()
@@ -193,7 +182,7 @@ struct CLIInteropTests {
         let script = "/usr/bin/script"
         try #require(FileManager.default.isExecutableFile(atPath: script), "util-linux's script is needed for terminal tests")
         let quoted = ([tool] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        return try await launch(
+        return try await Self.launch(
             script, ["-qec", quoted.joined(separator: " "), "/dev/null"], environment: environment, separateStderr: false)
     }
 

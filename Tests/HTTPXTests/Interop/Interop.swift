@@ -130,22 +130,33 @@ enum Interop {
         #filePath.split(separator: "/").dropLast(4).joined(separator: "/").withLeadingSlash + "/.interop/nginx/www"
     }
 
-    /// The resident memory of this process in bytes (Linux), for memory-growth checks.
-    static func residentMemory() -> Int {
-        #if os(Linux)
-        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-        defer { fclose(file) }
-        var size = 0
-        var resident = 0
-        _ = withUnsafeMutablePointer(to: &size) { sizePointer in
-            withUnsafeMutablePointer(to: &resident) { residentPointer in
-                withVaList([sizePointer, residentPointer]) { vfscanf(file, "%ld %ld", $0) }
-            }
+    /// An executable product built next to the test bundle (`swift test` builds every product),
+    /// or in `.build/debug`.
+    static func builtExecutable(_ name: String) -> String? {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let folders = [bundle, bundle.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")]
+        return folders.map { $0.appendingPathComponent(name).path }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Runs `httpx-memory-probe probe base` in a process of its own and returns how far its
+    /// peak resident memory rose above its resident memory before the transfer (Linux).
+    static func memoryGrowth(probe: String, _ base: String) async throws -> Int {
+        let probePath = try #require(builtExecutable("httpx-memory-probe"), "httpx-memory-probe was not built")
+        let run = try await CLIInteropTests.launch(probePath, [probe, base], environment: [:], separateStderr: false)
+        try #require(run.status == 0, "httpx-memory-probe failed: \(run.stdout)")
+        var fields: [String: Int] = [:]
+        for pair in run.stdout.split(whereSeparator: \.isWhitespace) {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2 { fields[String(parts[0])] = Int(parts[1]) }
         }
-        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-        #else
-        return 0
+        let baseline = try #require(fields["baseline"]), peak = try #require(fields["peak"])
+        #if os(Linux)
+        #expect(baseline > 1 << 20, "resident memory is measured")
         #endif
+        return peak - baseline
     }
 }
 
