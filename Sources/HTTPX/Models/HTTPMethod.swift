@@ -71,6 +71,9 @@ enum HTTPToken {
 
     /// A field value may hold visible characters, spaces, tabs and obs-text, never CR, LF or NUL.
     static func isValidFieldValue(_ value: String) -> Bool {
-        value.utf8.allSatisfy { $0 != 0x0D && $0 != 0x0A && $0 != 0x00 }
+        // RFC 9110 §5.5: visible characters, spaces, tabs and obs-text; no other controls (h11
+        // refuses them too: a CR, LF or NUL could split the head, and VT, FF or DEL are read
+        // differently by different servers).
+        value.utf8.allSatisfy { $0 >= 0x20 ? $0 != 0x7F : $0 == 0x09 }
     }
 }

@@ -164,7 +164,7 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
             guard HTTPToken.isValidFieldValue(field.value) else {
                 throw HTTPXError(
                     .localProtocol,
-                    "Invalid value for header '\(field.name)': values may not contain CR, LF or NUL")
+                    "Invalid value for header '\(field.name)': values may not contain control characters other than tab")
             }
         }
     }

@@ -103,7 +103,13 @@ public final class HTTPTransport: Transport {
                 .unsupportedProtocol, "Request URL '\(url.redacted)' has an unsupported protocol '\(url.scheme)://'",
                 request: request)
         }
-        let (key, sent) = route(request)
+        var (key, sent) = route(request)
+        let framing: RequestFraming
+        do {
+            framing = try RequestFraming.decide(for: request, headers: &sent.headers)
+        } catch {
+            throw Self.callers(error, request)
+        }
         let timeout = request.extensions.timeout
         let pool = self.pool
         var retries = 0
@@ -116,7 +122,7 @@ public final class HTTPTransport: Transport {
             }
             let reused = connection.previousUses > 0
             do {
-                var response = try await connection.execute(sent) { reusable in
+                var response = try await connection.execute(sent, framing: framing) { reusable in
                     pool.release(connection, reusable: reusable)
                 }
                 response.request = request

@@ -20,7 +20,7 @@ enum TransportErrors {
         case ChannelError.connectTimeout(let amount):
             return HTTPXError(
                 .connectTimeout,
-                "Timed out after \(HTTP1ClientHandler.format(Double(amount.nanoseconds) / 1e9)) s connecting for \(request)",
+                "Timed out after \(HTTP1ClientHandler.format(Double(amount.nanoseconds) / 1e9)) s connecting to \(request)",
                 underlying: error)
         case let error as NIOConnectionError:
             if let dns = error.dnsAError ?? error.dnsAAAAError {
@@ -88,7 +88,7 @@ enum TransportErrors {
 
     private static func verb(_ phase: Phase) -> String {
         switch phase {
-        case .connecting: "connecting for"
+        case .connecting: "connecting to"
         case .writing: "sending"
         case .reading: "receiving the response to"
         }

@@ -70,9 +70,11 @@ final class ScriptedServer: Sendable {
         return ScriptedServer(channel: channel, unixSocketPath: unixSocketPath, script: script)
     }
 
+    /// Stops accepting. The accept loop is not cancelled: it ends when the listening socket's
+    /// stream does, so a connection accepted while stopping is still run (a cancelled loop
+    /// would drop it unclosed, which SwiftNIO traps on). Scripts still running end on their own.
     func stop() async {
         try? await channel.channel.close()
-        task.cancel()
     }
 }
 

@@ -54,6 +54,11 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             return
         }
         self.exchange = exchange
+        if let body, let problem = exchange.bodyBytes.add(body.readableBytes) ?? exchange.bodyBytes.finish() {
+            // RequestFraming checked this before; a mismatch here would frame the wire wrongly.
+            failFraming(problem)
+            return
+        }
         write(.head(head), context: context, flush: body.map { $0.readableBytes > Self.separateHeadThreshold } ?? false)
         if let body {
             if body.readableBytes > 0 { write(.body(.byteBuffer(body)), context: context, flush: false) }
@@ -68,6 +73,9 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         guard let context, let exchange, !exchange.isDone else {
             return failedWrite()
         }
+        if let problem = exchange.bodyBytes.add(chunk.readableBytes) {
+            return eventLoop.makeFailedFuture(failFraming(problem))
+        }
         let promise = context.eventLoop.makePromise(of: Void.self)
         write(.body(.byteBuffer(chunk)), context: context, flush: true, promise: promise)
         return promise.futureResult
@@ -78,14 +86,31 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         guard let context, let exchange, !exchange.isDone else {
             return failedWrite()
         }
+        if let problem = exchange.bodyBytes.finish() {
+            return eventLoop.makeFailedFuture(failFraming(problem))
+        }
         let promise = context.eventLoop.makePromise(of: Void.self)
         writeEnd(context: context, promise: promise)
         return promise.futureResult
     }
 
-    /// The request body could not be produced (its stream threw): the exchange fails.
+    /// The request body could not be sent to its end (its producer threw, or a write failed):
+    /// the exchange fails, unless the server already answered, in which case its response
+    /// stands and the connection closes after it, as the request was cut short.
     func failBody(_ error: any Error) {
+        guard let exchange, !exchange.isDone, exchange.body == nil else { return }
         fail(error)
+    }
+
+    /// The body broke its framing: the exchange fails with ``HTTPXError/Kind/localProtocol``
+    /// and the connection closes, so nothing more is read as part of this request.
+    @discardableResult
+    private func failFraming(_ problem: String) -> HTTPXError {
+        let description = exchange?.describe() ?? "the request"
+        let error = HTTPXError(
+            .localProtocol, "Stopped sending \(description): \(problem); the connection was closed")
+        fail(error)
+        return error
     }
 
     private func failedWrite() -> EventLoopFuture<Void> {

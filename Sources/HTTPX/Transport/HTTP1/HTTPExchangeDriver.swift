@@ -13,7 +13,10 @@ struct HTTPExchangeDriver: Sendable {
     let isHTTP2: Bool
 
     /// Sends `request` through the handler and returns its response once the head arrives.
-    func run(_ request: Request, onComplete: @escaping @Sendable (Bool) -> Void) async throws -> Response {
+    /// Its headers already carry `framing` (see ``RequestFraming/decide(for:headers:)``).
+    func run(_ request: Request, framing: RequestFraming, onComplete: @escaping @Sendable (Bool) -> Void)
+        async throws -> Response
+    {
         let headPromise = eventLoop.makePromise(of: (HTTPResponseHead, BodyStreamSource).self)
         let head = HTTPRequestHead(
             version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue), uri: request.target,
@@ -26,7 +29,7 @@ struct HTTPExchangeDriver: Sendable {
             case .success(let handler):
                 let exchange = HTTP1Exchange(
                     head: headPromise, timeout: request.extensions.timeout, requestKeepAlive: requestKeepAlive,
-                    describe: { request.description }, onComplete: onComplete)
+                    framing: framing, describe: { request.description }, onComplete: onComplete)
                 handler.value.start(exchange, head: head, body: bufferedBody?.byteBuffer)
             case .failure(let error):
                 let failure = HTTPXError(
@@ -46,27 +49,53 @@ struct HTTPExchangeDriver: Sendable {
         }
     }
 
+    /// Writes a streamed body chunk by chunk. If its producer throws or the connection fails,
+    /// the exchange fails at once (nothing waits for a response that cannot come); a response
+    /// the server sent before the failure still counts, unless the body broke its framing.
     private func writeStreamedBody(
         _ request: Request, headPromise: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>
     ) async throws {
         let handler = try await self.handler.get()
-        do {
-            for try await chunk in request.body.stream {
-                try await eventLoop.flatSubmit { handler.value.writeBodyChunk(chunk) }.get()
+        var chunks = request.body.stream.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await chunks.next()
+            } catch {
+                let wrapped =
+                    error is HTTPXError || error is CancellationError
+                    ? error
+                    : HTTPXError(
+                        .writeError, "Could not produce the body of \(request): \(error)", request: request, underlying: error)
+                try await failBody(wrapped, handler: handler, headPromise: headPromise)
+                return
             }
-            try await eventLoop.flatSubmit { handler.value.finishBody() }.get()
-        } catch {
-            // A server may answer before it has read the body; its response still counts.
-            if (try? await headPromise.futureResult.get()) != nil { return }
-            if !(error is HTTPXError) && !(error is CancellationError) {
-                let wrapped = HTTPXError(
-                    .writeError, "Could not produce the body of \(request): \(error)", request: request, underlying: error)
-                eventLoop.execute { handler.value.failBody(wrapped) }
-                throw wrapped
+            do {
+                if let chunk {
+                    try await eventLoop.flatSubmit { handler.value.writeBodyChunk(chunk) }.get()
+                } else {
+                    try await eventLoop.flatSubmit { handler.value.finishBody() }.get()
+                    return
+                }
+            } catch let error as HTTPXError where error.is(.localProtocol) {
+                throw error
+            } catch {
+                try await failBody(error, handler: handler, headPromise: headPromise)
+                return
             }
-            eventLoop.execute { handler.value.failBody(error) }
-            throw error
         }
+    }
+
+    /// Fails the exchange with `error` unless its response head already arrived, then returns
+    /// if it did (the response stands; the connection will not be reused) or throws `error`.
+    private func failBody(
+        _ error: any Error, handler: NIOLoopBound<HTTP1ClientHandler>,
+        headPromise: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>
+    ) async throws {
+        try? await eventLoop.submit { handler.value.failBody(error) }.get()
+        // The exchange has ended or has its head by now, so this does not wait for the server.
+        if (try? await headPromise.futureResult.get()) != nil { return }
+        throw error
     }
 
     private func makeResponse(_ head: HTTPResponseHead, source: BodyStreamSource, request: Request) -> Response {

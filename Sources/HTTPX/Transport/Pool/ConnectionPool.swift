@@ -31,6 +31,8 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<Connection, any Error>
         let request: Request
+        /// The connect timeout of a connection opened for this waiter.
+        let connectTimeout: Duration?
         var description: String { request.description }
         var timer: Scheduled<Void>?
     }
@@ -39,7 +41,8 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         var machine: PoolStateMachine
         var connections: [Int: Connection] = [:]
         var waiters: [Int: Waiter] = [:]
-        var connectErrors: [Int: any Error] = [:]
+        /// The connect timeout of the last waiter, for connections opened once it has gone.
+        var lastConnectTimeout: Duration?
         /// Connections with a keep-alive expiry check scheduled.
         var expiryScheduled: Set<Int> = []
         var nextWaiterID = 0
@@ -99,7 +102,9 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Connection, any Error>) in
                 let actions = state.withLock { state -> PoolStateMachine.Actions in
-                    state.waiters[waiterID] = Waiter(continuation: continuation, request: request)
+                    state.waiters[waiterID] = Waiter(
+                        continuation: continuation, request: request, connectTimeout: connectTimeout)
+                    state.lastConnectTimeout = connectTimeout
                     return state.machine.acquire(key, waiter: waiterID)
                 }
                 if let poolTimeout {
@@ -113,7 +118,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     }
                     if !stillWaiting { timer.cancel() }
                 }
-                perform(actions, connectTimeout: connectTimeout, poolTimeout: poolTimeout)
+                perform(actions)
                 // A task cancelled before its waiter was registered missed `onCancel`'s effect.
                 if Task.isCancelled { abandon(waiterID, because: .cancelled) }
             }
@@ -135,7 +140,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             return (actions, drop)
         }
         if drop { connection.close() }
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
         if reusable, let keepaliveExpiry {
             scheduleExpiry(connection, after: keepaliveExpiry)
         }
@@ -144,7 +149,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// Closes idle connections and fails waiters; busy connections close when released.
     func shutDown() {
         let actions = state.withLock { $0.machine.shutDown() }
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
     }
 
     /// Schedules one keep-alive check per connection, not one per release: when it fires, it
@@ -173,7 +178,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             return (.none, false, keepaliveExpiry - (now - since))
         }
         if close { connection.close() }
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
         if let remaining { scheduleExpiry(connection, after: remaining) }
     }
 
@@ -183,7 +188,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             if state.machine.connections[id] == nil { state.connections.removeValue(forKey: id) }
             return actions
         }
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
     }
 
     /// The server will take no new requests on the connection (HTTP/2 GOAWAY, or a stream it
@@ -196,7 +201,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             return (actions, closing)
         }
         closing?.close()
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
     }
 
     /// The server changed how many requests the connection may carry at once.
@@ -205,21 +210,24 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             state.connections[id]?.updateCapacity(capacity)
             return state.machine.capacityChanged(id, to: capacity)
         }
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
     }
 
     private func abandon(_ waiter: Int, because failure: PoolStateMachine.Failure) {
         let actions = state.withLock { $0.machine.abandon(waiter, because: failure) }
-        perform(actions, connectTimeout: nil, poolTimeout: nil)
+        perform(actions)
     }
 
     // MARK: - Carrying out actions
 
-    private func perform(_ actions: PoolStateMachine.Actions, connectTimeout: Duration?, poolTimeout: Duration?) {
+    /// Carries out `actions`; `connectError` is the error of the connection whose failure
+    /// they answer, for the waiters it was opened for.
+    private func perform(_ actions: PoolStateMachine.Actions, connectError: (any Error)? = nil) {
         if actions == .none { return }
         var toClose: [Connection] = []
         var leased: [(CheckedContinuation<Connection, any Error>, Connection)] = []
         var failed: [(CheckedContinuation<Connection, any Error>, any Error)] = []
+        var opening: [(id: Int, key: PoolKey, connectTimeout: Duration?)] = []
         state.withLock { state in
             for id in actions.close {
                 if let connection = state.connections.removeValue(forKey: id) { toClose.append(connection) }
@@ -234,24 +242,24 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             for (id, failure) in actions.fail {
                 guard let waiter = state.waiters.removeValue(forKey: id) else { continue }
                 waiter.timer?.cancel()
-                failed.append((waiter.continuation, error(for: failure, waiter: waiter, state: &state)))
+                failed.append((waiter.continuation, error(for: failure, waiter: waiter, connectError: connectError)))
+            }
+            for (id, key, waiter) in actions.create {
+                opening.append((id, key, state.waiters[waiter]?.connectTimeout ?? state.lastConnectTimeout))
             }
         }
         for connection in toClose { connection.close() }
         for (continuation, connection) in leased { continuation.resume(returning: connection) }
         for (continuation, error) in failed { continuation.resume(throwing: error) }
-        for (id, key) in actions.create { open(id, key: key, connectTimeout: connectTimeout, attempt: 0) }
+        for (id, key, connectTimeout) in opening { open(id, key: key, connectTimeout: connectTimeout, attempt: 0) }
     }
 
-    private func connectFailed(_ id: Int, error: any Error, connectTimeout: Duration?) {
-        let actions = state.withLock { state -> PoolStateMachine.Actions in
-            state.connectErrors[id] = error
-            return state.machine.connectFailed(id)
-        }
-        perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
+    private func connectFailed(_ id: Int, error: any Error) {
+        let actions = state.withLock { $0.machine.connectFailed(id) }
+        perform(actions, connectError: error)
     }
 
-    private func error(for failure: PoolStateMachine.Failure, waiter: Waiter, state: inout State) -> any Error {
+    private func error(for failure: PoolStateMachine.Failure, waiter: Waiter, connectError: (any Error)?) -> any Error {
         switch failure {
         case .cancelled:
             return CancellationError()
@@ -259,9 +267,14 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             return HTTPXError(.poolTimeout, "Timed out waiting for a free connection in the pool for \(waiter.description)")
         case .shutDown:
             return HTTPXError(.clientClosed, "The transport was closed before \(waiter.description) got a connection")
-        case .connectFailed(let connection):
-            return state.connectErrors.removeValue(forKey: connection)
-                ?? HTTPXError(.connectError, "Could not connect for \(waiter.description)")
+        case .connectFailed:
+            guard var error = connectError as? HTTPXError else {
+                return HTTPXError(
+                    .connectError, "Could not connect for \(waiter.description): \(connectError.map { "\($0)" } ?? "unknown error")",
+                    request: waiter.request, underlying: connectError)
+            }
+            error.message += " for \(waiter.description)"
+            return error.attaching(waiter.request)
         }
     }
 
@@ -282,7 +295,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     state.connections[id] = connection
                     return state.machine.connected(id, now: .now, capacity: connection.capacity)
                 }
-                self.perform(actions, connectTimeout: connectTimeout, poolTimeout: nil)
+                self.perform(actions)
             case .failure(let error):
                 if attempt < self.retries {
                     let delay = TimeAmount.milliseconds(Int64(500 * (1 << min(attempt, 10))))
@@ -295,7 +308,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                 guard key.scheme == "https", key.proxy == nil, "\(error)".contains("CERTIFICATE_VERIFY_FAILED"),
                     let generic = mapped as? HTTPXError
                 else {
-                    self.connectFailed(id, error: mapped, connectTimeout: connectTimeout)
+                    self.connectFailed(id, error: mapped)
                     return
                 }
                 TLSDiagnosis.explainVerificationFailure(key: key, timeout: connectTimeout, eventLoop: eventLoop)
@@ -304,7 +317,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                         if case .success(let reason?) = result {
                             detailed.message = "TLS with \(key) failed: \(reason) [\(error)]"
                         }
-                        self?.connectFailed(id, error: detailed, connectTimeout: connectTimeout)
+                        self?.connectFailed(id, error: detailed)
                     }
             }
         }

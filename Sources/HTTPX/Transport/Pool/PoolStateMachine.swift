@@ -11,6 +11,9 @@ import NIOCore
 ///   all origins; an idle connection to another origin is closed to make room;
 /// - at most `maxKeepaliveConnections` idle connections are kept, the oldest closed first;
 /// - requests that find no connection wait in order, and are served first come first served;
+/// - a connection is opened *for* waiting requests: a connect failure fails those requests
+///   (and no later one), and the pool timeout does not run for them while it connects, so an
+///   unreachable host is a connect error, never a pool timeout or someone else's failure;
 /// - a multiplexed connection (HTTP/2) carries up to its `capacity` requests at once, and a
 ///   draining one (after GOAWAY) takes no new requests and closes when its last one ends.
 struct PoolStateMachine {
@@ -32,6 +35,9 @@ struct PoolStateMachine {
         var leases = 0
         /// Whether it takes no new requests (the server sent GOAWAY).
         var isDraining = false
+        /// Whether every request it was opened for left while it connected: it is counted for
+        /// nobody, so no later request inherits the outcome of an attempt made long before.
+        var isOrphaned = false
 
         var hasSpareCapacity: Bool { !isDraining && leases < capacity }
     }
@@ -51,8 +57,9 @@ struct PoolStateMachine {
         var leases: [(connection: ConnectionID, waiter: WaiterID)] = []
         /// The first lease, the only one outside multiplexed connections.
         var lease: (connection: ConnectionID, waiter: WaiterID)? { leases.first }
-        /// Open a connection with this id to this origin.
-        var create: [(connection: ConnectionID, key: PoolKey)] = []
+        /// Open a connection with this id to this origin, for this waiter (whose connect
+        /// timeout applies).
+        var create: [(connection: ConnectionID, key: PoolKey, waiter: WaiterID)] = []
         /// Close these connections.
         var close: [ConnectionID] = []
         /// Fail these waiters.
@@ -82,7 +89,18 @@ struct PoolStateMachine {
     private(set) var connections: [ConnectionID: Connection] = [:]
     /// Idle connections per origin, most recently released last.
     private var idle: [PoolKey: [ConnectionID]] = [:]
-    private var waiters = CircularBuffer<(id: WaiterID, key: PoolKey)>()
+    /// A request waiting for a connection.
+    struct Waiter {
+        let id: WaiterID
+        let key: PoolKey
+        /// The connection being opened for it, if any.
+        var connection: ConnectionID?
+        /// Its pool timeout passed while a connection was being opened for it: it fails with
+        /// a pool timeout only if it is left without one.
+        var poolTimeoutPassed = false
+    }
+
+    private var waiters = CircularBuffer<Waiter>()
     private var nextConnectionID = 0
     private(set) var isShutDown = false
 
@@ -130,7 +148,7 @@ struct PoolStateMachine {
         if let connection = leaseIdle(key) {
             return Actions(leases: [(connection, waiter)])
         }
-        waiters.append((waiter, key))
+        waiters.append(Waiter(id: waiter, key: key))
         return balance()
     }
 
@@ -171,14 +189,15 @@ struct PoolStateMachine {
         return balance()
     }
 
-    /// A connection could not be established: the oldest waiter for its origin fails with
-    /// the connect error, and others get a new attempt.
+    /// A connection could not be established: the requests it was opened for fail with the
+    /// connect error; others waiting for its origin get attempts of their own.
     mutating func connectFailed(_ connection: ConnectionID) -> Actions {
-        guard let failed = connections.removeValue(forKey: connection) else { return .none }
+        guard connections.removeValue(forKey: connection) != nil else { return .none }
         var actions = Actions()
-        if let index = waiters.firstIndex(where: { $0.key == failed.key }) {
-            let waiter = waiters.remove(at: index)
+        waiters.removeAll { waiter in
+            guard waiter.connection == connection else { return false }
             actions.fail.append((waiter.id, .connectFailed(connection)))
+            return true
         }
         return actions.merging(balance())
     }
@@ -226,11 +245,27 @@ struct PoolStateMachine {
         return false
     }
 
-    /// A waiter gave up (pool timeout or cancellation); it fails if it was still waiting.
+    /// A waiter gave up (cancellation), or its pool timeout passed; it fails if it was still
+    /// waiting. The pool timeout does not fail a waiter while a connection is being opened for
+    /// it: its connect timeout decides (httpcore's rule: the pool timeout covers waiting for a
+    /// connection, not making one).
     mutating func abandon(_ waiter: WaiterID, because failure: Failure) -> Actions {
         guard let index = waiters.firstIndex(where: { $0.id == waiter }) else { return .none }
-        waiters.remove(at: index)
+        if failure == .timedOut, waiters[index].connection != nil {
+            waiters[index].poolTimeoutPassed = true
+            return .none
+        }
+        let removed = waiters.remove(at: index)
+        orphanIfUnwanted(removed.connection)
         return Actions(fail: [(waiter, failure)])
+    }
+
+    /// Marks a connecting connection that no waiter counts on any more as orphaned.
+    private mutating func orphanIfUnwanted(_ connection: ConnectionID?) {
+        guard let connection, connections[connection]?.state == .connecting,
+            !waiters.contains(where: { $0.connection == connection })
+        else { return }
+        connections[connection]?.isOrphaned = true
     }
 
     /// Closes idle connections and fails waiters; leased connections close when released.
@@ -250,17 +285,26 @@ struct PoolStateMachine {
 
     // MARK: - Internals
 
-    /// Leases a busy multiplexed connection's spare capacity to the waiters of its origin.
+    /// Leases a connection's spare capacity to the waiters of its origin: those it was opened
+    /// for first, then the others in order. Waiters it was opened for but cannot carry (it
+    /// carries fewer requests than expected) are left for ``balance()`` to find another.
     private mutating func leaseSpare(_ connection: ConnectionID) -> Actions {
         var actions = Actions()
+        var leftBehind: [ConnectionID] = []
         while let current = connections[connection], current.hasSpareCapacity,
-            let index = waiters.firstIndex(where: { $0.key == current.key })
+            let index = waiters.firstIndex(where: { $0.connection == connection })
+                ?? waiters.firstIndex(where: { $0.key == current.key })
         {
             let waiter = waiters.remove(at: index)
+            if let other = waiter.connection, other != connection { leftBehind.append(other) }
             connections[connection]?.leases += 1
             connections[connection]?.state = .leased
             actions.leases.append((connection, waiter.id))
         }
+        for index in waiters.indices where waiters[index].connection == connection {
+            waiters[index].connection = nil
+        }
+        for other in leftBehind { orphanIfUnwanted(other) }
         return actions
     }
 
@@ -279,30 +323,46 @@ struct PoolStateMachine {
         return actions
     }
 
-    /// Starts connections for waiters that no pending connection will serve, closing idle
-    /// connections to other origins when the limit leaves no room.
+    /// Finds every waiter a connection: one being opened for its origin with room for it, or
+    /// a new one, closing idle connections to other origins when the limit leaves no room.
+    /// Waiters left without one wait for a release; those whose pool timeout has passed fail.
     private mutating func balance() -> Actions {
         var actions = Actions()
         guard !waiters.isEmpty else { return actions }
-        // How many waiters the connections still connecting will serve.
-        var pending: [PoolKey: Int] = [:]
-        for connection in connections.values where connection.state == .connecting {
-            pending[connection.key, default: 0] += expectedCapacity(of: connection.key)
-        }
-        var demand: [PoolKey: Int] = [:]
+        var counted: [ConnectionID: Int] = [:]
         for waiter in waiters {
-            demand[waiter.key, default: 0] += 1
-            if demand[waiter.key, default: 0] <= pending[waiter.key, default: 0] { continue }
+            if let connection = waiter.connection { counted[connection, default: 0] += 1 }
+        }
+        var expired: [WaiterID] = []
+        for index in waiters.indices where waiters[index].connection == nil {
+            let key = waiters[index].key
+            let room = expectedCapacity(of: key)
+            if let pending = connections.first(where: { id, connection in
+                connection.key == key && connection.state == .connecting && !connection.isOrphaned
+                    && counted[id, default: 0] < room
+            })?.key {
+                waiters[index].connection = pending
+                counted[pending, default: 0] += 1
+                continue
+            }
             if let maxConnections, connections.count >= maxConnections {
-                guard let victim = oldestIdle(excluding: waiter.key) else { continue }
+                guard let victim = oldestIdle(excluding: key) else {
+                    if waiters[index].poolTimeoutPassed { expired.append(waiters[index].id) }
+                    continue
+                }
                 removeIdle(victim)
                 actions.close.append(victim)
             }
             let id = nextConnectionID
             nextConnectionID += 1
-            connections[id] = Connection(key: waiter.key, state: .connecting)
-            pending[waiter.key, default: 0] += expectedCapacity(of: waiter.key)
-            actions.create.append((id, waiter.key))
+            connections[id] = Connection(key: key, state: .connecting)
+            waiters[index].connection = id
+            counted[id] = 1
+            actions.create.append((id, key, waiters[index].id))
+        }
+        if !expired.isEmpty {
+            waiters.removeAll { expired.contains($0.id) }
+            actions.fail += expired.map { ($0, .timedOut) }
         }
         return actions
     }
