@@ -31,35 +31,9 @@ struct FaultInjectionTests {
 
     @Test func connectTimeoutWhenTheServerNeverAccepts() async throws {
         #if os(Linux)
-        // A listening socket whose accept queue is full and never drained: the kernel drops
-        // further SYNs, so a connect hangs until its timeout.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) }
-        }
-        #expect(bound == 0)
-        #expect(listen(listener, 0) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        // Fill the accept queue.
-        var fillers: [Int32] = []
-        defer { fillers.forEach { close($0) } }
-        for _ in 0..<4 {
-            let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) }
-            }
-            fillers.append(filler)
-        }
-        try await Task.sleep(for: .milliseconds(100))
+        let blackHole = try await BlackHoleListener.start()
+        defer { blackHole.close() }
+        let port = blackHole.port
         var timeout = Timeout(5)
         timeout.connect = .milliseconds(300)
         let start = ContinuousClock.now
