@@ -65,7 +65,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "httpx-memory-probe",
-            dependencies: ["HTTPX"],
+            dependencies: ["HTTPX", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/MemoryProbe"
         ),
         .testTarget(

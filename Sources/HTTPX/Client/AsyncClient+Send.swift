@@ -117,6 +117,7 @@ extension AsyncClient {
         response.request = request
         response.elapsed = ContinuousClock.now - start
         response.defaultEncoding = defaultEncoding
+        response.limits = limits
         if response.headers.contains("Set-Cookie") {
             withCookies { $0.extract(from: response.headers, for: request.url) }
         }

@@ -40,6 +40,9 @@ public final class AsyncClient: Sendable {
     let configurationError: HTTPXError?
     /// How text is decoded when a response names no charset.
     public let defaultEncoding: DefaultEncoding
+    /// The pool limits given to the default transport, and the body limits every response
+    /// of this client is read with.
+    public let limits: Limits
     /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
     public let trustEnv: Bool
 
@@ -145,6 +148,7 @@ public final class AsyncClient: Sendable {
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
         self.configurationError = URLPattern.validate(mounts.keys, role: "mounts") ?? proxies?.problem
         self.defaultEncoding = defaultEncoding
+        self.limits = limits
         self.trustEnv = trustEnv
         self.state = Mutex(State(cookies: cookies))
     }

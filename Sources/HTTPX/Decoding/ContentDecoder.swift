@@ -1,13 +1,37 @@
 import NIOCore
 
-/// Decodes a body by the codings its `Content-Encoding` lists, last applied first undone.
-struct ContentDecoder {
-    private var decoders: [ZlibDecoder]
+/// Decodes a body by the codings its `Content-Encoding` lists, last applied first undone, in
+/// slices of at most ``sliceSize`` bytes, and within a ``DecompressionLimit``.
+///
+/// Feed it what arrives with ``feed(_:)``, then take slices with ``next()`` until it returns
+/// `nil`; after the last input, ``finish()`` checks that every compressed stream ended.
+final class ContentDecoder {
+    /// The largest slice of decoded bytes ``next()`` returns.
+    static let sliceSize = 64 << 10
+    /// The most codings one body may stack (`gzip, gzip, …`), as curl allows.
+    static let maxCodings = 5
+
+    private let stages: [ZlibDecoder]
+    private let limit: DecompressionLimit
+    /// Whose body this is, for messages.
+    private let owner: String
+    private var received = 0
+    private var produced = 0
 
     /// A decoder for `contentEncoding`; unknown codings (`br`, `zstd`) and `identity` pass
     /// through unchanged, as in httpx.
-    init(contentEncoding: String?) {
-        decoders = Self.codings(contentEncoding).reversed().map(ZlibDecoder.init(format:))
+    ///
+    /// - Throws: ``HTTPXError/Kind/decoding`` when more than ``maxCodings`` codings are stacked.
+    init(contentEncoding: String?, limit: DecompressionLimit = .default, owner: String = "the response") throws {
+        let codings = Self.codings(contentEncoding)
+        guard codings.count <= Self.maxCodings else {
+            throw HTTPXError(
+                .decoding,
+                "The body of \(owner) stacks \(codings.count) content codings; at most \(Self.maxCodings) are decoded")
+        }
+        stages = codings.reversed().map(ZlibDecoder.init(format:))
+        self.limit = limit
+        self.owner = owner
     }
 
     /// Whether `contentEncoding` leaves the body as it is, answered without setting up zlib.
@@ -27,19 +51,62 @@ struct ContentDecoder {
         }
     }
 
-    var isIdentity: Bool { decoders.isEmpty }
+    var isIdentity: Bool { stages.isEmpty }
 
-    func decode(_ chunk: ByteBuffer) throws -> ByteBuffer {
-        var data = chunk
-        for decoder in decoders {
-            data = try decoder.decode(data)
-            if data.readableBytes == 0 { break }
-        }
-        return data
+    /// Adds bytes of the body as received.
+    func feed(_ chunk: ByteBuffer) {
+        received += chunk.readableBytes
+        stages.first?.feed(chunk)
+    }
+
+    /// The next slice of decoded bytes, or `nil` when more input is needed.
+    ///
+    /// - Throws: ``HTTPXError/Kind/decoding`` for a corrupt body or one past the limit.
+    func next() throws -> ByteBuffer? {
+        guard let last = stages.indices.last, let slice = try pull(last) else { return nil }
+        produced += slice.readableBytes
+        try checkLimit()
+        return slice
+    }
+
+    /// Decodes the whole of `body` at once (for a body already in memory).
+    func decodeAll(_ body: ByteBuffer) throws -> ByteBuffer {
+        feed(body)
+        var output = ByteBuffer()
+        while var slice = try next() { output.writeBuffer(&slice) }
+        try finish()
+        return output
     }
 
     /// Checks at the end of the body that every compressed stream was complete.
     func finish() throws {
-        for decoder in decoders { try decoder.finish() }
+        for stage in stages { try stage.finish() }
+    }
+
+    /// A slice from stage `index`, feeding it from the stage before as it runs dry.
+    private func pull(_ index: Int) throws -> ByteBuffer? {
+        let stage = stages[index]
+        while true {
+            let output = try stage.inflate(upTo: Self.sliceSize)
+            if output.readableBytes > 0 { return output }
+            guard index > 0, let upstream = try pull(index - 1) else { return nil }
+            stage.feed(upstream)
+        }
+    }
+
+    private func checkLimit() throws {
+        let coding = stages.map(\.encodingName).reversed().joined(separator: ", ")
+        if let maxSize = limit.maxSize, produced > maxSize {
+            throw HTTPXError(
+                .decoding,
+                "The \(coding)-encoded body of \(owner) decodes to more than \(maxSize) bytes, the decompression limit's maxSize")
+        }
+        if let maxRatio = limit.maxRatio, produced > DecompressionLimit.ratioFloor,
+            produced / max(1, received) > maxRatio
+        {
+            throw HTTPXError(
+                .decoding,
+                "The \(coding)-encoded body of \(owner) decodes to more than \(maxRatio) times its \(received) received bytes, the decompression limit's maxRatio (a decompression bomb?)")
+        }
     }
 }

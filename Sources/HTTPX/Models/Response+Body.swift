@@ -70,12 +70,44 @@ extension Response {
     /// Reads the whole body into memory, decoding its content encoding, so ``content``,
     /// ``text`` and ``json(as:decoder:)`` can be used. Reading twice is harmless.
     ///
-    /// - Throws: ``HTTPXError/Kind/decoding`` for a corrupt compressed body, or the transport's
-    ///   error when the connection fails while reading.
+    /// - Throws: ``HTTPXError/Kind/decoding`` for a corrupt compressed body, or one larger
+    ///   than ``Limits/maxBodySize`` or its ``Limits/decompression`` limit allow; the
+    ///   transport's error when the connection fails while reading.
     public mutating func read() async throws {
-        if decoded == nil {
-            decoded = try await bytes().collect(expectedLength: expectedDecodedLength)
+        if decoded != nil { return }
+        let maxSize = limits.maxBodySize
+        let expected = expectedDecodedLength
+        if let maxSize, let expected, expected > maxSize {
+            await close()
+            throw tooLarge(expected, maxSize, announced: true)
         }
+        var result = ByteBuffer()
+        var first = true
+        for try await var chunk in bytes() {
+            if let maxSize, result.readableBytes + chunk.readableBytes > maxSize {
+                await close()
+                throw tooLarge(result.readableBytes + chunk.readableBytes, maxSize, announced: false)
+            }
+            if first, let expected, expected > chunk.readableBytes {
+                // Reserve what the server announced (within the limit, so a hostile
+                // Content-Length cannot make us allocate more than a real body could).
+                result.reserveCapacity(min(expected, maxSize ?? (256 << 20), 256 << 20))
+            }
+            if first && result.capacity == 0 {
+                result = chunk
+            } else {
+                result.writeBuffer(&chunk)
+            }
+            first = false
+        }
+        decoded = result
+    }
+
+    private func tooLarge(_ size: Int, _ maxSize: Int, announced: Bool) -> HTTPXError {
+        HTTPXError(
+            .decoding,
+            "The body of the response to \(request) is \(announced ? "announced as " : "over ")\(size) bytes, more than Limits.maxBodySize (\(maxSize)); stream it, or raise the limit",
+            request: request)
     }
 
     /// The body's length when the server announced it and no content coding changes it.
@@ -96,17 +128,15 @@ extension Response {
         if case .buffer(let raw) = body.storage {
             let encoding = headers["Content-Encoding"]
             if ContentDecoder.isIdentity(contentEncoding: encoding) { return raw }
-            let decoder = ContentDecoder(contentEncoding: encoding)
-            return try? { () throws -> ByteBuffer in
-                let out = try decoder.decode(raw)
-                try decoder.finish()
-                return out
-            }()
+            var limit = limits.decompression
+            if let maxBodySize = limits.maxBodySize { limit.maxSize = min(limit.maxSize ?? .max, maxBodySize) }
+            return try? ContentDecoder(contentEncoding: encoding, limit: limit, owner: "\(request)").decodeAll(raw)
         }
         return nil
     }
 
-    /// The body's chunks with the content encoding undone, as they arrive.
+    /// The body's chunks with the content encoding undone, as they arrive, in slices of at
+    /// most 64 KiB (so a streamed body stays in constant memory however far it expands).
     ///
     /// ```swift
     /// try await client.stream(.get, "https://example.org/big") { response in
@@ -117,27 +147,52 @@ extension Response {
         let raw = body.chunks
         let encoding = headers["Content-Encoding"]
         let request = self.request
+        let limit = limits.decompression
         if let decoded { return ByteStream(decoded) }
-        return ByteStream(replayable: false) {
-            let decoder = ContentDecoder(contentEncoding: encoding)
-            var iterator = raw.makeAsyncIterator()
-            var finished = false
-            return {
-                while !finished {
+        if ContentDecoder.isIdentity(contentEncoding: encoding) {
+            return ByteStream(replayable: false) {
+                var iterator = raw.makeAsyncIterator()
+                return {
                     do {
-                        guard let chunk = try await iterator.next() else {
-                            finished = true
-                            try decoder.finish()
-                            return nil
-                        }
-                        let output = decoder.isIdentity ? chunk : try decoder.decode(chunk)
-                        if output.readableBytes > 0 { return output }
+                        return try await iterator.next()
                     } catch let error as HTTPXError {
-                        finished = true
                         throw error.attaching(request)
                     }
                 }
-                return nil
+            }
+        }
+        return ByteStream(replayable: false) {
+            var decoder: ContentDecoder?
+            var iterator = raw.makeAsyncIterator()
+            var inputEnded = false
+            var finished = false
+            return {
+                do {
+                    let current: ContentDecoder
+                    if let decoder {
+                        current = decoder
+                    } else {
+                        current = try ContentDecoder(contentEncoding: encoding, limit: limit, owner: "\(request)")
+                        decoder = current
+                    }
+                    while !finished {
+                        if let slice = try current.next() { return slice }
+                        if inputEnded {
+                            finished = true
+                            try current.finish()
+                            return nil
+                        }
+                        if let chunk = try await iterator.next() {
+                            current.feed(chunk)
+                        } else {
+                            inputEnded = true
+                        }
+                    }
+                    return nil
+                } catch let error as HTTPXError {
+                    finished = true
+                    throw error.attaching(request)
+                }
             }
         }
     }

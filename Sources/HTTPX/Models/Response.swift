@@ -43,6 +43,8 @@ public struct Response: Sendable, CustomStringConvertible {
     public var encoding: TextEncoding?
     /// How to pick an encoding when the response names none (set from the client).
     public var defaultEncoding: DefaultEncoding = .utf8
+    /// The bounds on reading and decoding the body (set from the client's ``Limits``).
+    public var limits: Limits = .default
 
     var decoded: ByteBuffer?
 

@@ -70,10 +70,12 @@ public struct Timeout: Hashable, Sendable, ExpressibleByFloatLiteral, Expressibl
     }
 }
 
-/// Limits on the connection pool, as httpx has them.
+/// Limits on the connection pool, as httpx has them, and on what a response may make the
+/// client hold in memory.
 ///
 /// ```swift
 /// let client = AsyncClient(limits: Limits(maxConnections: 100, maxKeepaliveConnections: 20))
+/// let downloads = AsyncClient(limits: Limits(maxBodySize: 8 << 30, decompression: .none))
 /// ```
 public struct Limits: Hashable, Sendable {
     /// The most connections open at once across the pool; `nil` for no limit.
@@ -83,18 +85,32 @@ public struct Limits: Hashable, Sendable {
     /// How long an idle connection is kept before it is closed; `nil` keeps it until the
     /// server closes it.
     public var keepaliveExpiry: Duration?
+    /// The largest decoded body ``Response/read()`` (and so every non-streamed request) reads
+    /// into memory, in bytes; `nil` for no limit. Larger bodies fail with
+    /// ``HTTPXError/Kind/decoding`` naming this limit: stream them with `stream(...)` instead.
+    public var maxBodySize: Int?
+    /// How far a compressed body may expand as it is decoded.
+    public var decompression: DecompressionLimit
 
     public init(
         maxConnections: Int? = 100,
         maxKeepaliveConnections: Int? = 20,
-        keepaliveExpiry: Duration? = .seconds(5)
+        keepaliveExpiry: Duration? = .seconds(5),
+        maxBodySize: Int? = Limits.defaultMaxBodySize,
+        decompression: DecompressionLimit = .default
     ) {
         self.maxConnections = maxConnections.map { max(1, $0) }
         self.maxKeepaliveConnections = maxKeepaliveConnections.map { max(0, $0) }
         self.keepaliveExpiry = keepaliveExpiry
+        self.maxBodySize = maxBodySize.map { max(0, $0) }
+        self.decompression = decompression
     }
 
-    /// 100 connections, 20 of them kept alive for 5 seconds: httpx's defaults.
+    /// 1 GiB: larger bodies are better streamed than held whole.
+    public static let defaultMaxBodySize = 1 << 30
+
+    /// httpx's pool defaults (100 connections, 20 of them kept alive for 5 seconds), bodies
+    /// read whole up to 1 GiB, and ``DecompressionLimit/default``.
     public static let `default` = Limits()
 }
 
