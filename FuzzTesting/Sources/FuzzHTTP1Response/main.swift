@@ -1,1 +1,90 @@
-func f() {}
+// Fuzzes the HTTP/1.1 response head and body framing (status line, headers, Content-Length,
+// chunked encoding with extensions and trailers, bodies read to the close) with the codec
+// pipeline the client builds in `HTTPConnection.addHTTP1Handlers`: an `HTTPRequestEncoder`
+// that leaves framing headers to the client, and a `HTTPResponseDecoder` that forwards bytes
+// left after an upgrade and drops 1xx responses. One request is sent, the input is fed as
+// the server's bytes, the connection is closed, and every part that comes out is read.
+//
+// Input: the first byte picks the request method (HEAD changes the framing) and the size of
+// the pieces the bytes arrive in; the rest is what the server sends.
+import FuzzSupport
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+
+private let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .OPTIONS, .PATCH, .GET]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    guard let bytes = FuzzInput.bytes(start, count), let selector = bytes.first else { return 0 }
+    let method = methods[Int(selector & 7)]
+    let pieceSize = FuzzInput.pieceSizes[Int(selector >> 3) % FuzzInput.pieceSizes.count]
+    exchange(method: method, response: FuzzInput.pieces(Array(bytes.dropFirst()), size: pieceSize))
+    return 0
+}
+
+private func exchange(method: HTTPMethod, response pieces: [[UInt8]]) {
+    let channel = EmbeddedChannel()
+    defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+    var encoderConfiguration = HTTPRequestEncoder.Configuration()
+    encoderConfiguration.automaticallySetFramingHeaders = false
+    do {
+        try channel.pipeline.syncOperations.addHandlers([
+            HTTPRequestEncoder(configuration: encoderConfiguration),
+            ByteToMessageHandler(
+                HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .drop)),
+        ])
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 80)).wait()
+
+        var headers = HTTPHeaders([("Host", "example.org"), ("Accept-Encoding", "gzip, deflate")])
+        let body: ByteBuffer? = method == .POST || method == .PUT ? ByteBuffer(string: "a=1") : nil
+        if let body { headers.add(name: "Content-Length", value: String(body.readableBytes)) }
+        try channel.writeOutbound(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: method, uri: "/path?q=1", headers: headers)))
+        if let body { try channel.writeOutbound(HTTPClientRequestPart.body(.byteBuffer(body))) }
+        try channel.writeOutbound(HTTPClientRequestPart.end(nil))
+        while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+    } catch {
+        // Setting up the pipeline does not fail; if it did, there is nothing to fuzz.
+        return
+    }
+
+    for piece in pieces {
+        do {
+            try channel.writeInbound(ByteBuffer(bytes: piece))
+        } catch {
+            // A decoding error: the client closes the connection, and so does this.
+            drain(channel)
+            return
+        }
+        drain(channel)
+    }
+    // The server closes the connection: a body delimited by the close ends here.
+    channel.pipeline.fireChannelInactive()
+    drain(channel)
+}
+
+/// Reads every part the decoder produced, as the client's handler would.
+private func drain(_ channel: EmbeddedChannel) {
+    while true {
+        do {
+            guard let part = try channel.readInbound(as: HTTPClientResponsePart.self) else { return }
+            switch part {
+            case .head(let head):
+                _ = head.status.code
+                _ = head.status.reasonPhrase
+                _ = head.isKeepAlive
+                _ = head.version
+                for (name, value) in head.headers { _ = name.count + value.count }
+                _ = head.headers["content-encoding"]
+            case .body(let buffer):
+                _ = buffer.readableBytes
+            case .end(let trailers):
+                _ = trailers?.count
+            }
+        } catch {
+            // Not a response part (bytes forwarded after an upgrade): `readInbound` has taken it
+            // off the queue, so go on with the next one.
+            continue
+        }
+    }
+}

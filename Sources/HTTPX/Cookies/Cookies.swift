@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// A cookie jar following RFC 6265: domain and host-only matching, paths, `Secure`,
-/// `Expires` and `Max-Age`.
+/// `Expires` and `Max-Age`, with the protections of RFC 6265bis and browsers: no cookie for a
+/// public suffix, plain HTTP cannot replace a `Secure` cookie, and the jar is bounded.
 ///
 /// A client keeps one and updates it from every response, redirect hops included:
 ///
@@ -15,9 +16,71 @@ import Foundation
 /// try client.cookies.get("flavour")       // "oat"
 /// client.cookies.set("theme", "dark", domain: "httpbin.org")
 /// ```
+///
+/// It holds at most ``maxCookiesPerDomain`` cookies per registrable domain and ``maxCookies``
+/// in all, dropping the oldest first, as browsers do; storing a cookie takes constant time.
 public struct Cookies: Sendable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    /// The most cookies kept for one registrable domain (`example.co.uk`), as Chrome and
+    /// Firefox keep.
+    public static let maxCookiesPerDomain = 180
+    /// The most cookies kept in all.
+    public static let maxCookies = 3000
+    /// The largest cookie kept: name and value of at most this many bytes.
+    public static let maxCookieSize = 4096
+
+    private struct EntryKey: Hashable {
+        let name: String
+        let domain: String
+        let path: String
+        init(_ cookie: Cookie) {
+            name = cookie.name
+            domain = cookie.domain
+            path = cookie.path
+        }
+    }
+
+    private struct Entry {
+        var cookie: Cookie
+        /// When it was first stored, for order and eviction.
+        let order: Int
+    }
+
+    /// Keys in the order they were stored, oldest first. Entries removed since are skipped
+    /// when met (their order no longer matches), so each is handled once: constant time.
+    private struct AgeQueue {
+        private var items: [(order: Int, key: EntryKey)] = []
+        private var start = 0
+
+        mutating func append(_ order: Int, _ key: EntryKey) { items.append((order, key)) }
+
+        /// Removes and returns the oldest key still `current`.
+        mutating func popOldest(where current: (Int, EntryKey) -> Bool) -> EntryKey? {
+            defer {
+                if start > 64 && start * 2 > items.count {
+                    items.removeFirst(start)
+                    start = 0
+                }
+            }
+            while start < items.count {
+                let (order, key) = items[start]
+                start += 1
+                if current(order, key) { return key }
+            }
+            return nil
+        }
+    }
+
+    private var entries: [EntryKey: Entry] = [:]
+    private var nextOrder = 0
+    private var age = AgeQueue()
+    private var ageByDomain: [String: AgeQueue] = [:]
+    /// How many cookies each registrable domain holds.
+    private var perDomain: [String: Int] = [:]
+
     /// The stored cookies, in the order they were first set.
-    public private(set) var all: [Cookie] = []
+    public var all: [Cookie] {
+        entries.values.sorted { $0.order < $1.order }.map(\.cookie)
+    }
 
     /// Creates an empty jar.
     public init() {}
@@ -32,10 +95,10 @@ public struct Cookies: Sendable, Sequence, ExpressibleByDictionaryLiteral, Custo
     }
 
     /// The number of cookies.
-    public var count: Int { all.count }
+    public var count: Int { entries.count }
 
     /// Whether the jar is empty.
-    public var isEmpty: Bool { all.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty }
 
     /// Sets a cookie; an existing cookie of the same name, domain and path is replaced.
     ///
@@ -45,15 +108,56 @@ public struct Cookies: Sendable, Sequence, ExpressibleByDictionaryLiteral, Custo
     }
 
     /// Stores `cookie`, replacing one of the same name, domain and path (keeping its creation
-    /// time); an expired cookie removes that one instead.
+    /// time); an expired cookie removes that one instead. The oldest cookies of its domain, or
+    /// of the jar, make room when a limit is reached.
     public mutating func store(_ cookie: Cookie, now: Date = Date()) {
         var cookie = cookie
-        if let index = all.firstIndex(where: { $0.name == cookie.name && $0.domain == cookie.domain && $0.path == cookie.path }) {
-            cookie.created = all[index].created
-            all.remove(at: index)
-            if !cookie.isExpired(at: now) { all.insert(cookie, at: index) }
-        } else if !cookie.isExpired(at: now) {
-            all.append(cookie)
+        let key = EntryKey(cookie)
+        if let existing = entries[key] {
+            if cookie.isExpired(at: now) {
+                remove(key)
+                return
+            }
+            cookie.created = existing.cookie.created
+            entries[key]?.cookie = cookie
+            return
+        }
+        if cookie.isExpired(at: now) { return }
+        let group = Self.group(of: cookie.domain)
+        entries[key] = Entry(cookie: cookie, order: nextOrder)
+        age.append(nextOrder, key)
+        ageByDomain[group, default: AgeQueue()].append(nextOrder, key)
+        nextOrder += 1
+        perDomain[group, default: 0] += 1
+        if perDomain[group, default: 0] > Self.maxCookiesPerDomain, let oldest = popOldest(in: group) {
+            remove(oldest)
+        }
+        if entries.count > Self.maxCookies, let oldest = popOldest(in: nil) {
+            remove(oldest)
+        }
+    }
+
+    /// The oldest stored key, of one registrable domain or of any, taken off its queue. (The
+    /// copy of `entries` ends here, before the caller removes the key, so nothing is copied.)
+    private mutating func popOldest(in group: String?) -> EntryKey? {
+        let entries = self.entries
+        let current = { (order: Int, key: EntryKey) in entries[key]?.order == order }
+        guard let group else { return age.popOldest(where: current) }
+        return ageByDomain[group]?.popOldest(where: current)
+    }
+
+    /// The registrable domain a cookie counts against.
+    private static func group(of domain: String) -> String {
+        PublicSuffixList.shared.registrableDomain(domain) ?? domain
+    }
+
+    private mutating func remove(_ key: EntryKey) {
+        guard let removed = entries.removeValue(forKey: key) else { return }
+        let group = Self.group(of: removed.cookie.domain)
+        perDomain[group, default: 1] -= 1
+        if perDomain[group] == 0 {
+            perDomain.removeValue(forKey: group)
+            ageByDomain.removeValue(forKey: group)
         }
     }
 
@@ -83,12 +187,16 @@ public struct Cookies: Sendable, Sequence, ExpressibleByDictionaryLiteral, Custo
 
     /// Deletes the cookies named `name`, optionally only for a domain and path.
     public mutating func delete(_ name: String, domain: String? = nil, path: String? = nil) {
-        all.removeAll { Self.selects($0, name: name, domain: domain, path: path) }
+        for (key, entry) in entries where Self.selects(entry.cookie, name: name, domain: domain, path: path) {
+            remove(key)
+        }
     }
 
     /// Deletes every cookie, or only those of a domain (and path).
     public mutating func clear(domain: String? = nil, path: String? = nil) {
-        all.removeAll { Self.selects($0, name: nil, domain: domain, path: path) }
+        for (key, entry) in entries where Self.selects(entry.cookie, name: nil, domain: domain, path: path) {
+            remove(key)
+        }
     }
 
     /// Adds every cookie of `other`, replacing those with the same name, domain and path.
@@ -97,24 +205,42 @@ public struct Cookies: Sendable, Sequence, ExpressibleByDictionaryLiteral, Custo
     }
 
     /// Stores the cookies that `Set-Cookie` headers of a response from `url` set.
+    ///
+    /// Over plain HTTP, a cookie that would replace or shadow a `Secure` one of the same name
+    /// (domains matching either way, paths overlapping) is ignored, as RFC 6265bis says: a
+    /// network attacker must not overwrite what only HTTPS could set.
     public mutating func extract(from headers: Headers, for url: HTTPURL, now: Date = Date()) {
+        let secureOrigin = url.scheme == "https" || url.scheme == "wss"
         for header in headers.values(for: "Set-Cookie") {
-            if let cookie = SetCookieParser.parse(header, from: url, now: now) { store(cookie, now: now) }
+            guard let cookie = SetCookieParser.parse(header, from: url, now: now) else { continue }
+            if !secureOrigin && !cookie.isSecure && shadowsSecureCookie(cookie) { continue }
+            store(cookie, now: now)
         }
-        all.removeAll { $0.isExpired(at: now) }
+        for (key, entry) in entries where entry.cookie.isExpired(at: now) { remove(key) }
+    }
+
+    /// RFC 6265bis §5.7, "leave secure cookies alone".
+    private func shadowsSecureCookie(_ cookie: Cookie) -> Bool {
+        entries.values.contains { entry in
+            let existing = entry.cookie
+            return existing.isSecure && existing.name == cookie.name
+                && (Cookie.domainMatches(host: existing.domain, domain: cookie.domain)
+                    || Cookie.domainMatches(host: cookie.domain, domain: existing.domain))
+                && Cookie.pathMatches(requestPath: cookie.path, cookiePath: existing.path)
+        }
     }
 
     /// The `Cookie` header for a request to `url`: the matching cookies, longer paths first,
     /// then older ones first; `nil` when none match.
     public func header(for url: HTTPURL, now: Date = Date()) -> String? {
-        let matching = all.enumerated().filter { $0.element.matches(url, at: now) }
+        let matching = entries.values.filter { $0.cookie.matches(url, at: now) }
             .sorted { lhs, rhs in
-                if lhs.element.path.count != rhs.element.path.count { return lhs.element.path.count > rhs.element.path.count }
-                if lhs.element.created != rhs.element.created { return lhs.element.created < rhs.element.created }
-                return lhs.offset < rhs.offset
+                if lhs.cookie.path.count != rhs.cookie.path.count { return lhs.cookie.path.count > rhs.cookie.path.count }
+                if lhs.cookie.created != rhs.cookie.created { return lhs.cookie.created < rhs.cookie.created }
+                return lhs.order < rhs.order
             }
         if matching.isEmpty { return nil }
-        return matching.map { $0.element.value.isEmpty && $0.element.name.isEmpty ? "" : "\($0.element.name)=\($0.element.value)" }
+        return matching.map { $0.cookie.value.isEmpty && $0.cookie.name.isEmpty ? "" : "\($0.cookie.name)=\($0.cookie.value)" }
             .joined(separator: "; ")
     }
 

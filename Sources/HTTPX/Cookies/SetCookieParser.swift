@@ -7,8 +7,8 @@ import Foundation
 /// Parses `Set-Cookie` header values (RFC 6265 §5.2) into cookies ready to store.
 enum SetCookieParser {
     /// The cookie a `Set-Cookie` value sets for a response from `url`, or `nil` when the
-    /// value must be ignored (no `=`, a domain that does not cover the host, `Secure` over
-    /// plain HTTP).
+    /// value must be ignored (no `=`, a domain that does not cover the host or is a public
+    /// suffix, `Secure` over plain HTTP, more than 4096 bytes).
     static func parse(_ header: String, from url: HTTPURL, now: Date) -> Cookie? {
         var parts = header.split(separator: ";", omittingEmptySubsequences: false)
         guard !parts.isEmpty else { return nil }
@@ -52,9 +52,18 @@ enum SetCookieParser {
             guard Cookie.domainMatches(host: url.host, domain: domainAttribute),
                 domainAttribute.contains(".") || domainAttribute == url.host
             else { return nil }
-            cookie.domain = domainAttribute
-            cookie.isHostOnly = false
+            // RFC 6265 §5.3 step 5: a public suffix (`co.uk`, `github.io`) may only name the
+            // host itself, which then gets a host-only cookie; for any other host the cookie
+            // would reach every site under the suffix, so it is ignored.
+            if PublicSuffixList.shared.isPublicSuffix(domainAttribute) {
+                guard domainAttribute == url.host else { return nil }
+            } else {
+                cookie.domain = domainAttribute
+                cookie.isHostOnly = false
+            }
         }
+        // Browsers' bound on one cookie: a name and value of at most 4096 bytes.
+        if name.utf8.count + value.utf8.count > Cookies.maxCookieSize { return nil }
         if cookie.isSecure && url.scheme != "https" && url.scheme != "wss" { return nil }
         return cookie
     }
