@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 import Synchronization
 import Testing
@@ -136,6 +137,20 @@ struct AppTransportTests {
         let start = ContinuousClock.now
         let error = await expectHTTPXError(.readTimeout) { _ = try await client.get("/slow") }
         #expect(error?.message.contains("/slow") == true)
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    @Test func readTimeoutDoesNotWaitForAnAppThatIgnoresCancellation() async throws {
+        let stubborn = AppTransport { _ in
+            // Waits 8 s whatever happens: cancellation does not reach a dispatch timer.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 8) { done.resume() }
+            }
+            return Response(200, text: "late")
+        }
+        let client = AsyncClient(timeout: Timeout(0.5), transport: stubborn)
+        let start = ContinuousClock.now
+        await expectHTTPXError(.readTimeout) { _ = try await client.get("http://app/") }
         #expect(ContinuousClock.now - start < .seconds(3))
     }
 

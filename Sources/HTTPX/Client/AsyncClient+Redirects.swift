@@ -8,6 +8,7 @@ extension AsyncClient {
     /// - `Cookie` is rebuilt from the jar for the new URL; `Host` follows the new URL.
     /// - A relative or scheme-relative `Location` is resolved against the request URL, and
     ///   the request's fragment is kept when the location has none.
+    /// - Only `http` and `https` locations are followed (``HTTPXError/Kind/unsupportedProtocol``).
     func redirectRequest(from request: Request, response: Response) throws -> Request {
         let url = try redirectURL(from: request, response: response)
         let method = redirectMethod(request.method, status: response.statusCode)
@@ -74,6 +75,19 @@ extension AsyncClient {
             url.userinfo = ""
         }
         return url
+    }
+
+    /// Only HTTP is followed: a server must not steer a request (with its cookies and
+    /// credentials) into another scheme (`ftp:`, `javascript:`, `file:`) that a mounted
+    /// transport might act on. (Not following, the response keeps it as its `nextRequest`.)
+    static func checkFollowable(_ redirect: Request, from request: Request, response: Response) throws {
+        let scheme = redirect.url.scheme
+        guard scheme == "http" || scheme == "https" else {
+            throw HTTPXError(
+                .unsupportedProtocol,
+                "Will not follow the \(response.statusCode) redirect of \(request) to the '\(scheme)' scheme: only http and https are followed",
+                request: request)
+        }
     }
 
     static func isHTTPSUpgrade(from old: HTTPURL, to new: HTTPURL) -> Bool {

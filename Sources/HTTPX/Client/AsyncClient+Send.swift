@@ -94,6 +94,7 @@ extension AsyncClient {
                     response.nextRequest = redirect
                     return response
                 }
+                try Self.checkFollowable(redirect, from: request, response: response)
                 try await readBody(of: &response)
                 history.append(response)
                 request = redirect

@@ -182,11 +182,20 @@ public final class AsyncClient: Sendable {
     /// Closes the client and its transports; later requests fail with
     /// ``HTTPXError/Kind/clientClosed``. Calling it again does nothing.
     public func close() async {
-        let wasClosed = state.withLock { state in
+        guard markClosed() else { return }
+        await closeTransports()
+    }
+
+    /// Refuses new requests from now on; returns whether this call closed the client.
+    func markClosed() -> Bool {
+        state.withLock { state in
             defer { state.isClosed = true }
-            return state.isClosed
+            return !state.isClosed
         }
-        if wasClosed { return }
+    }
+
+    /// Closes the transports, once the client is marked closed.
+    func closeTransports() async {
         // A transport mounted for several patterns (a proxy's, say) is closed once.
         var closed: Set<ObjectIdentifier> = []
         for transport in [transport] + mounts.map(\.transport) {

@@ -34,6 +34,11 @@ enum Blocking {
     static var isInsideTask: Bool {
         withUnsafeCurrentTask { $0 != nil }
     }
+
+    /// Whether the calling thread may block on async work (neither a task nor an event loop).
+    static var canWait: Bool {
+        !isInsideTask && MultiThreadedEventLoopGroup.currentEventLoop == nil
+    }
 }
 
 /// Hands a result from the task to the waiting thread; the semaphore orders the accesses.

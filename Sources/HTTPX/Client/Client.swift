@@ -71,14 +71,16 @@ public final class Client: Sendable {
     /// Whether ``close()`` was called.
     public var isClosed: Bool { asyncClient.isClosed }
 
-    /// Closes the client and its transports. Safe to call more than once, and from any thread
-    /// that is not inside a Swift task (there, it closes in the background).
+    /// Closes the client and its transports. Safe to call more than once, and from any
+    /// thread. The client refuses new requests at once; inside a Swift task or on a SwiftNIO
+    /// event loop thread (where waiting could deadlock), its transports close in the background.
     public func close() {
         let inner = asyncClient
-        if Blocking.isInsideTask {
-            Task { await inner.close() }
+        guard inner.markClosed() else { return }
+        if Blocking.canWait {
+            _ = try? Blocking.run { await inner.closeTransports() }
         } else {
-            _ = try? Blocking.run { await inner.close() }
+            Task { await inner.closeTransports() }
         }
     }
 
@@ -163,6 +165,10 @@ public final class BlockingStream: @unchecked Sendable {
     /// Closes the body without reading the rest.
     public func close() {
         let response = self.response
-        _ = try? Blocking.run { await response.close() }
+        if Blocking.canWait {
+            _ = try? Blocking.run { await response.close() }
+        } else {
+            Task { await response.close() }
+        }
     }
 }

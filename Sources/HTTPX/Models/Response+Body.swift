@@ -234,26 +234,23 @@ extension Response {
         }
     }
 
-    /// The body as lines, split at `\n`, `\r\n` or `\r`, without the line endings.
+    /// The body as lines, split at `\n`, `\r\n` or `\r` only (not at other Unicode line
+    /// separators), without the line endings; a `\r\n` split between two chunks is one ending.
     public func lines() -> some AsyncSequence<String, any Error> & Sendable {
         let textChunks = textChunks()
         return ClosureSequence<String> {
             var iterator = textChunks.makeAsyncIterator()
-            var buffer = ""
+            var splitter = LineSplitter()
             var ready: [String] = []
             var done = false
             return {
                 while ready.isEmpty && !done {
                     if let text = try await iterator.next() {
-                        buffer += text
+                        ready = splitter.feed(text)
                     } else {
                         done = true
+                        ready = splitter.finish()
                     }
-                    var lines = buffer.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-                        .map(String.init)
-                    buffer = done ? "" : (lines.popLast() ?? "")
-                    if done, lines.last == "" { lines.removeLast() }
-                    ready.append(contentsOf: lines)
                 }
                 return ready.isEmpty ? nil : ready.removeFirst()
             }

@@ -101,6 +101,16 @@ final class StreamControl: Sendable {
         state = Mutex((closed: false, started: false, onClose: onClose))
     }
 
+    /// A streamed response dropped unread and unclosed still releases its connection (it is
+    /// closed, as its body can no longer be read), as AsyncHTTPClient does.
+    deinit {
+        let handler = state.withLock { state -> (@Sendable () async -> Void)? in
+            defer { state.onClose = nil }
+            return state.closed ? nil : state.onClose
+        }
+        if let handler { Task { await handler() } }
+    }
+
     /// Records that reading began; returns whether it had already.
     func markStarted() -> Bool {
         state.withLock { state in

@@ -126,6 +126,20 @@ struct TLSInteropTests {
         #expect(none?.message.contains("client certificate") == true)
     }
 
+    /// A given NIOSSL configuration still offers h2 when asked, and takes `cert:`.
+    @Test func aGivenConfigurationGetsALPNAndTheClientCertificate() async throws {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .file(certs + "/ca.pem")
+        configuration.applicationProtocols = ["spdy/3"]
+        let h2 = AsyncClient(verify: .configuration(configuration), http2: true)
+        let r = try await h2.get(try url(Interop.tls, "/hello"))
+        #expect(r.httpVersion == "HTTP/2")
+        let withCert = AsyncClient(
+            verify: .configuration(configuration),
+            cert: ClientCertificate(certificatePath: certs + "/client.pem", keyPath: certs + "/client.key"))
+        #expect(try await withCert.get(try url(Interop.tlsMTLS)).statusCode == 200)
+    }
+
     @Test func minimumTLSVersion() async throws {
         let modern = AsyncClient(transport: HTTPTransport(verify: caBundle, minimumTLSVersion: .tlsv13))
         #expect(try await modern.get(try url(Interop.tls, "/hello")).text.hasSuffix("TLSv1.3"))

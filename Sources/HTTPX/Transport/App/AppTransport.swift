@@ -1,3 +1,4 @@
+import Synchronization
 /// A transport that sends requests straight into a Swift web app in the same process, with no
 /// socket: for testing an app, or standing in for a service. The analog of httpx's
 /// `WSGITransport` and `ASGITransport`.
@@ -91,24 +92,51 @@ public struct AppTransport: Transport {
         return response
     }
 
-    /// Calls the app, bounded by the request's read timeout.
+    /// Calls the app, bounded by the request's read timeout. The app runs in a task of its
+    /// own, so an app that ignores cancellation cannot hold the caller past the timeout (a task
+    /// group would wait for it); it is cancelled, and left to end on its own.
     private func run(_ request: Request, context: AppContext) async throws -> Response {
         guard let timeout = request.extensions.timeout.read else { return try await app(request, context) }
         let app = self.app
-        return try await withThrowingTaskGroup(of: Response?.self) { group in
-            group.addTask { try await app(request, context) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
+        let appTask = Task { try await app(request, context) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Response, any Error>) in
+                let slot = ContinuationSlot(continuation)
+                let timer = Task {
+                    try await Task.sleep(for: timeout)
+                    slot.resume(
+                        with: .failure(
+                            HTTPXError(
+                                .readTimeout,
+                                "Timed out after \(timeout.secondsDescription) s waiting for the app to answer \(request)",
+                                request: request)))
+                    appTask.cancel()
+                }
+                Task {
+                    let result = await appTask.result
+                    timer.cancel()
+                    slot.resume(with: result)
+                }
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let response = first else {
-                throw HTTPXError(
-                    .readTimeout,
-                    "Timed out after \(timeout.secondsDescription) s waiting for the app to answer \(request)",
-                    request: request)
-            }
-            return response
+        } onCancel: {
+            appTask.cancel()
         }
+    }
+}
+
+/// Resumes a continuation once, whichever of several tasks gets there first.
+private final class ContinuationSlot<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, any Error>?>
+
+    init(_ continuation: CheckedContinuation<Value, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(with result: Result<Value, any Error>) {
+        let taken = continuation.withLock { slot -> CheckedContinuation<Value, any Error>? in
+            defer { slot = nil }
+            return slot
+        }
+        taken?.resume(with: result)
     }
 }

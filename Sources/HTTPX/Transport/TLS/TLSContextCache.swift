@@ -57,13 +57,17 @@ enum TLSContextCache {
                 configuration.trustRoots = .default
             }
         }
-        if case .configuration = options.verification {
+        // What the transport speaks is its to say, whatever a given configuration lists; a
+        // given configuration keeps a stricter minimum version and its own client certificate
+        // unless `cert:` names one.
+        configuration.applicationProtocols = options.applicationProtocols
+        if case .configuration(let given) = options.verification {
+            configuration.minimumTLSVersion = Self.stricter(given.minimumTLSVersion, options.minimumVersion)
         } else {
             configuration.minimumTLSVersion = options.minimumVersion
-            configuration.applicationProtocols = options.applicationProtocols
-            if let certificate = options.clientCertificate {
-                try apply(certificate, to: &configuration)
-            }
+        }
+        if let certificate = options.clientCertificate {
+            try apply(certificate, to: &configuration)
         }
         if options.checksIdentityItself && configuration.certificateVerification == .fullVerification {
             // The chain is still verified; the name is checked after the handshake.
@@ -74,6 +78,11 @@ enum TLSContextCache {
         } catch {
             throw HTTPXError(.connectError, "Cannot set up TLS: \(error)", underlying: error)
         }
+    }
+
+    private static func stricter(_ a: TLSVersion, _ b: TLSVersion) -> TLSVersion {
+        let order: [TLSVersion] = [.tlsv1, .tlsv11, .tlsv12, .tlsv13]
+        return (order.firstIndex(of: a) ?? 0) >= (order.firstIndex(of: b) ?? 0) ? a : b
     }
 
     private static func apply(_ certificate: ClientCertificate, to configuration: inout TLSConfiguration) throws {

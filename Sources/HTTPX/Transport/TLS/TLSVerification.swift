@@ -18,8 +18,10 @@ public enum TLSVerification: Sendable, Hashable {
     case caBundle(String)
     /// Verify nothing: not the chain, not the host name. For tests against self-signed servers.
     case disabled
-    /// A complete SwiftNIO SSL configuration, for what the options here don't cover; it is used
-    /// as it is, with this client's client certificate and minimum version not applied.
+    /// A complete SwiftNIO SSL configuration, for what the options here don't cover. The
+    /// transport sets its ALPN protocols (so `http2: true` offers `h2`), a client certificate
+    /// given with `cert:` replaces the configuration's, and the stricter of the two minimum
+    /// TLS versions applies; the rest is used as it is.
     case configuration(TLSConfiguration)
 
     public static func == (lhs: TLSVerification, rhs: TLSVerification) -> Bool {
