@@ -128,7 +128,8 @@ struct HTTPXCommand: AsyncParsableCommand {
             let success = try await Invocation(command: self, terminal: terminal).run()
             throw ExitCode(success ? 0 : 1)
         } catch let error as HTTPXError {
-            Terminal.err("\(error.kind): \(error.message)\n")
+            let message = terminal.stderrIsTTY ? TerminalText.visible(error.message) : error.message
+            Terminal.err("\(error.kind): \(message)\n")
             throw ExitCode(1)
         }
     }

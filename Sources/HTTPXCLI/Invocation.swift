@@ -15,7 +15,7 @@ struct Invocation {
     /// Sends the request; returns whether the response was a 2xx.
     func run() async throws -> Bool {
         let style = Style(enabled: terminal.colour)
-        let printer = ResponsePrinter(style: style)
+        let printer = ResponsePrinter(style: style, sanitize: terminal.stdoutIsTTY)
         let verbose = command.verbose
         let proxies = command.proxy.map { Proxies(Proxy($0)) } ?? Proxies.environment()
         let hooks = EventHooks(

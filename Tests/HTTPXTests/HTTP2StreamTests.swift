@@ -76,4 +76,26 @@ struct HTTP2StreamTests {
         await client.close()
         await server.stop()
     }
+
+    @Test func aRefusedStreamIsSentAgainThenReportedAsRefused() async throws {
+        let server = try await HTTP2TestServer.start(maxConcurrentStreams: 100)
+        let client = client()
+        let error = await expectHTTPXError(.remoteProtocol) { _ = try await client.get(server.baseURL + "/refuse") }
+        #expect(error?.message.contains("REFUSED_STREAM") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("CANCEL") == false)
+        #expect(try await client.get(server.baseURL + "/after").text == "ok /after")
+        await client.close()
+        await server.stop()
+    }
+
+    @Test func aResetAfterTheWholeRequestWasSentIsNotAWriteError() async throws {
+        let server = try await HTTP2TestServer.start(maxConcurrentStreams: 100)
+        let client = client()
+        let error = await expectHTTPXError(.remoteProtocol) {
+            _ = try await client.post(server.baseURL + "/reset", content: .bytes(Array(repeating: 1, count: 10_000)))
+        }
+        #expect(error?.message.contains("INTERNAL_ERROR") == true, "\(String(describing: error))")
+        await client.close()
+        await server.stop()
+    }
 }

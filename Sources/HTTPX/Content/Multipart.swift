@@ -68,8 +68,13 @@ struct MultipartEncoder: Sendable {
     let boundary: String
     private let parts: [(header: ByteBuffer, source: MultipartFile.Source)]
 
+    /// Why this body must not be sent: a boundary or a part's content type that would let
+    /// text break out of its part.
+    let problem: String?
+
     init(fields: [(String, String)], files: [(String, MultipartFile)], boundary: String?) {
         self.boundary = boundary ?? Self.randomBoundary()
+        problem = Self.problem(boundary: self.boundary, files: files)
         var parts: [(header: ByteBuffer, source: MultipartFile.Source)] = []
         for (name, value) in fields {
             let header = "--\(self.boundary)\r\nContent-Disposition: form-data; name=\"\(Self.escape(name))\"\r\n\r\n"
@@ -159,6 +164,24 @@ struct MultipartEncoder: Sendable {
             }
         }
         return result
+    }
+
+    /// RFC 2046 §5.1.1: 1 to 70 characters of digits, letters and `'()+_,-./:=? `, not
+    /// ending in a space; and part content types free of control characters.
+    private static func problem(boundary: String, files: [(String, MultipartFile)]) -> String? {
+        let allowed = Set("'()+_,-./:=? ".utf8)
+        let bytes = Array(boundary.utf8)
+        let valid = (1...70).contains(bytes.count) && bytes.last != 0x20
+            && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0) }
+        if !valid {
+            return "Invalid multipart boundary '\(boundary)': 1 to 70 letters, digits or '()+_,-./:=? (no trailing space)"
+        }
+        for (name, file) in files {
+            if let type = file.contentType, type.isEmpty || !HTTPToken.isValidFieldValue(type) {
+                return "Invalid content type for the multipart file '\(name)': it must be a non-empty header value without control characters"
+            }
+        }
+        return nil
     }
 
     static func randomBoundary() -> String {

@@ -27,6 +27,9 @@ public struct RequestBody: Sendable {
     public let contentType: String?
     /// The whole body, when it is held in memory.
     let memory: Memory?
+    /// Why the body must not be sent (an invalid multipart boundary, say), found when it was
+    /// made and reported when a request carrying it is sent.
+    var problem: String?
 
     /// A body held in memory: a buffer, or bytes copied into one only when sent (on the
     /// connection's event loop, which keeps large copies off the caller's thread).
@@ -159,7 +162,9 @@ public struct RequestBody: Sendable {
         fields: [(String, String)] = [], files: [(String, MultipartFile)], boundary: String? = nil
     ) -> RequestBody {
         let encoder = MultipartEncoder(fields: fields, files: files, boundary: boundary)
-        return RequestBody(stream: encoder.stream(), length: encoder.length, contentType: encoder.contentType)
+        var body = RequestBody(stream: encoder.stream(), length: encoder.length, contentType: encoder.contentType)
+        body.problem = encoder.problem
+        return body
     }
 
     /// Reads the whole body into memory, so it can be inspected (to sign it, say) and replayed.
@@ -167,6 +172,7 @@ public struct RequestBody: Sendable {
     /// - Throws: ``HTTPXError/Kind/streamConsumed`` for a one-shot stream that was already sent.
     public func buffered() async throws -> RequestBody {
         if memory != nil { return self }
+        if let problem { throw HTTPXError(.localProtocol, problem) }
         let collected = try await stream.collect()
         return RequestBody(buffer: collected, contentType: contentType)
     }

@@ -115,6 +115,9 @@ public struct Request: Sendable, CustomStringConvertible {
         } catch let error as HTTPXError {
             throw error.attaching(self)
         }
+        if let problem = body.problem {
+            throw HTTPXError(.localProtocol, "Cannot send \(self): \(problem)", request: self)
+        }
     }
 }
 

@@ -8,6 +8,13 @@ import HTTPX
 /// Prints requests and responses as a person likes to read them.
 struct ResponsePrinter {
     let style: Style
+    /// Whether output goes to a terminal, where a server's control characters are escaped.
+    var sanitize = false
+
+    /// Server text as it may be shown.
+    private func shown(_ text: String) -> String {
+        sanitize ? TerminalText.visible(text) : text
+    }
 
     /// The request line and headers, as sent.
     func request(_ request: Request) -> String {
@@ -34,9 +41,9 @@ struct ResponsePrinter {
 
     /// The status line and headers.
     func head(_ response: Response) -> String {
-        var text = style.status("\(response.httpVersion) \(response.statusCode) \(response.reasonPhrase)", code: response.statusCode) + "\n"
+        var text = style.status("\(response.httpVersion) \(response.statusCode) \(shown(response.reasonPhrase))", code: response.statusCode) + "\n"
         for (name, value) in response.headers {
-            text += "\(style.headerName(name)): \(value)\n"
+            text += "\(style.headerName(shown(name))): \(shown(value))\n"
         }
         return text
     }
@@ -48,7 +55,7 @@ struct ResponsePrinter {
         guard Self.isText(response, content: content) else {
             return style.dim("<\(content.count) bytes of binary data>") + "\n"
         }
-        let text = response.text
+        let text = shown(response.text)
         if Self.isJSON(response), (try? JSONDecoder().decode(JSONValue.self, from: Data(content))) != nil {
             return JSONPrettyPrinter(style: style).format(text) + "\n"
         }

@@ -73,4 +73,19 @@ struct SmallDefectsTests {
         #expect(client.isClosed)
         await expectHTTPXError(.clientClosed) { _ = try await client.asyncClient.get("https://example.org/") }
     }
+
+    @Test func multipartPartsCannotBreakOutOfTheirFraming() async {
+        let client = AsyncClient(transport: MockTransport { _ in Response(200) })
+        let injected = MultipartFile(
+            filename: "a.txt", content: "x", contentType: "text/plain\r\n\r\n--boundary\r\nX-Injected: 1")
+        await expectHTTPXError(.localProtocol) {
+            _ = try await client.post("https://example.org/", files: ["file": injected])
+        }
+        for boundary in ["", "has\r\nnewline", String(repeating: "b", count: 71), "trailing ", "quote\""] {
+            let body = RequestBody.multipart(fields: [("a", "b")], files: [], boundary: boundary)
+            await expectHTTPXError(.localProtocol) { _ = try await client.post("https://example.org/", content: body) }
+        }
+        let fine = RequestBody.multipart(fields: [("a", "b")], files: [], boundary: "simple-Boundary_0'()+,./:=?")
+        await #expect(throws: Never.self) { _ = try await client.post("https://example.org/", content: fine) }
+    }
 }

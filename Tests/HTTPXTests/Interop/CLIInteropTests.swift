@@ -204,6 +204,19 @@ struct CLIInteropTests {
         #expect(try Data(contentsOf: target).count == 50_000)
     }
 
+    /// A server's escape sequences (window title, clear screen, a C1 CSI) reach a terminal
+    /// escaped, and a pipe unchanged.
+    @Test func serverControlCharactersAreEscapedOnATerminal() async throws {
+        let url = try base + "/base64/G10wO3B3bmVkBxtbMkrCmzMxbWhlbGxvCg=="
+        let shown = try await httpxOnTerminal([url], environment: ["NO_COLOR": "1"])
+        #expect(shown.status == 0)
+        #expect(!shown.stdout.contains("\u{1B}"), "no raw escape: \(shown.stdout)")
+        #expect(!shown.stdout.unicodeScalars.contains("\u{9B}"))
+        #expect(shown.stdout.contains("\\x1b]0;pwned\\x07\\x1b[2J\\x9b31mhello"))
+        let piped = try await httpx([url])
+        #expect(piped.stdout.contains("\u{1B}]0;pwned"), "a pipe gets the bytes as they are")
+    }
+
     @Test func invalidArgumentsGetTheUsage() async throws {
         let missing = try await httpx([])
         #expect(missing.status != 0)

@@ -7,7 +7,8 @@ import Synchronization
 /// An HTTP/2 server with prior knowledge on loopback, for what nginx will not do on demand:
 /// a chosen SETTINGS_MAX_CONCURRENT_STREAMS (changed later if asked), and streams it resets.
 ///
-/// Paths: `/reset` is answered with RST_STREAM; `/slow` after 200 ms; anything else at once
+/// Paths: `/reset` is answered with RST_STREAM (INTERNAL_ERROR), `/refuse` with RST_STREAM
+/// (REFUSED_STREAM); `/slow` after 200 ms; anything else at once
 /// with `ok <path>`. It records, per connection, the most streams that were open at once.
 final class HTTP2TestServer: Sendable {
     let port: Int
@@ -127,6 +128,8 @@ final class HTTP2TestServer: Sendable {
             switch path {
             case "/reset":
                 context.writeAndFlush(wrapOutboundOut(.rstStream(.internalError)), promise: nil)
+            case "/refuse":
+                context.writeAndFlush(wrapOutboundOut(.rstStream(.refusedStream)), promise: nil)
             case "/slow":
                 let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 context.eventLoop.scheduleTask(in: .milliseconds(200)) {

@@ -239,7 +239,10 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let exchange, !exchange.isDone {
-            let mapped = TransportErrors.map(error, phase: exchange.receivedResponseBytes ? .reading : .writing, request: exchange.describe())
+            // Once the whole request is out, a failure is the response's, not the request's.
+            let phase: TransportErrors.Phase =
+                exchange.receivedResponseBytes || exchange.requestFullySent ? .reading : .writing
+            let mapped = TransportErrors.map(error, phase: phase, request: exchange.describe())
             if let reset = error as? NIOHTTP2Errors.StreamClosed, reset.errorCode != .refusedStream,
                 reset.errorCode != .cancel
             {

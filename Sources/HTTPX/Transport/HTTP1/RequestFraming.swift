@@ -26,6 +26,7 @@ enum RequestFraming: Equatable, Sendable {
     /// - Throws: ``HTTPXError/Kind/localProtocol`` naming the request when its headers and
     ///   body disagree, or a header cannot be sent as it is.
     static func decide(for request: Request, headers: inout Headers) throws(HTTPXError) -> RequestFraming {
+        if let problem = request.body.problem { throw HTTPXError(.localProtocol, "Cannot send \(request): \(problem)", request: request) }
         let codings = headers.values(for: "Transfer-Encoding")
         let lengths = headers.values(for: "Content-Length")
         let bodyLength = request.body.length
