@@ -143,18 +143,44 @@ struct FaultInjectionTests {
         #expect(error?.message.contains("without sending a response") == true)
     }
 
-    @Test func staleKeepAliveConnectionIsRetriedOnce() async throws {
-        // Answers one request per connection, then closes without saying so.
-        let server = try await ScriptedServer.start { connection in
-            guard try await connection.readRequest() != nil else { return }
-            try await connection.respond(body: "one")
+    /// Answers the first request of each connection and keeps it alive, then reads the next
+    /// one and closes without answering: a server that dropped an idle connection just as the
+    /// client reused it. `seen` records every request the server read.
+    static func closesAfterOneRequest(_ seen: SeenRequests) async throws -> ScriptedServer {
+        try await ScriptedServer.start { connection in
+            guard let first = try await connection.readRequest() else { return }
+            seen.append("\(first.method) \(first.target)")
+            try await connection.respond(body: "answered \(first.target)")
+            guard let second = try await connection.readRequest() else { return }
+            seen.append("\(second.method) \(second.target)")
         }
+    }
+
+    @Test func staleKeepAliveConnectionIsRetriedOnce() async throws {
+        let seen = SeenRequests()
+        let server = try await Self.closesAfterOneRequest(seen)
         defer { Task { await server.stop() } }
         let client = client(server)
-        for _ in 0..<5 {
-            #expect(try await client.get("/x").text == "one")
+        #expect(try await client.get("/1").text == "answered /1")
+        // Reuses the kept-alive connection, which the server closes on reading the request:
+        // the request goes again on a new connection.
+        #expect(try await client.get("/2").text == "answered /2")
+        #expect(seen.all == ["GET /1", "GET /2", "GET /2"])
+        #expect(server.connections == 2)
+    }
+
+    @Test func aPOSTOnAStaleConnectionIsNotSentAgain() async throws {
+        let seen = SeenRequests()
+        let server = try await Self.closesAfterOneRequest(seen)
+        defer { Task { await server.stop() } }
+        let client = client(server)
+        #expect(try await client.get("/1").text == "answered /1")
+        // The server may have acted on it: not idempotent, so it fails rather than repeats.
+        let error = await expectHTTPXError(.remoteProtocol) {
+            _ = try await client.post("/order", content: .bytes(Array("one pizza".utf8)))
         }
-        #expect(server.connections == 5)
+        #expect(error?.message.contains("without sending a response") == true)
+        #expect(seen.all == ["GET /1", "POST /order"])
     }
 
     @Test func poolTimeoutWhenEveryConnectionIsBusy() async throws {
@@ -180,22 +206,27 @@ struct FaultInjectionTests {
     }
 
     @Test func waitersAreServedInOrderWithinTheLimit() async throws {
+        let seen = SeenRequests()
         let server = try await ScriptedServer.start { connection in
             try await connection.serve { request in
+                seen.append(request.target)
                 try await Task.sleep(for: .milliseconds(20))
                 try await connection.respond(body: request.target)
             }
         }
         defer { Task { await server.stop() } }
-        let client = client(server, timeout: Timeout(30), limits: Limits(maxConnections: 2))
+        let client = client(server, timeout: Timeout(30), limits: Limits(maxConnections: 1))
         let results = try await withThrowingTaskGroup(of: String.self) { group in
             for index in 0..<10 {
                 group.addTask { try await client.get("/\(index)").text }
+                // Each request joins the line before the next one starts.
+                try await Task.sleep(for: .milliseconds(5))
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(Set(results) == Set((0..<10).map { "/\($0)" }))
-        #expect(server.connections <= 2)
+        #expect(seen.all == (0..<10).map { "/\($0)" }, "first come, first served")
+        #expect(server.connections == 1)
     }
 
     @Test func thousandCancelledRequestsLeakNothing() async throws {

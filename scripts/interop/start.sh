@@ -62,6 +62,7 @@ bad_certificate_server() {
     cat <<SERVER
     server {
         listen 127.0.0.1:$2 ssl;
+        listen [::1]:$2 ssl;
         ssl_certificate $certs/$1.pem;
         ssl_certificate_key $certs/$1.key;
         location / { return 200 "$3"; }
@@ -107,6 +108,7 @@ http {
             echo "received \$content_length";
         }
         location = /hello { return 200 "hello over \$server_protocol with \$ssl_protocol"; }
+        location = /sni { return 200 "sni=\$ssl_server_name"; }
         location = /slow {
             echo_sleep 3;
             echo "late";

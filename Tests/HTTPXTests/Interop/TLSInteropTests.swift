@@ -38,6 +38,24 @@ struct TLSInteropTests {
         #expect(r.statusCode == 200)
     }
 
+    /// The host name goes in the handshake (SNI), and an address does not (RFC 6066 §3).
+    @Test func serverNameIndicationIsSent() async throws {
+        let client = AsyncClient(verify: caBundle)
+        #expect(try await client.get(try url(Interop.tls, "/sni")).text == "sni=localhost")
+        let port = try #require(Interop.tls?.split(separator: ":").last)
+        #expect(try await client.get("https://127.0.0.1:\(port)/sni").text == "sni=")
+    }
+
+    /// A certificate for 127.0.0.1 only is refused for ::1 (and for a host name).
+    @Test func anAddressTheCertificateDoesNotNameFails() async throws {
+        let client = AsyncClient(verify: caBundle)
+        let port = try #require(Interop.tlsIPOnly?.split(separator: ":").last)
+        #expect(try await client.get("https://127.0.0.1:\(port)/").text == "ip only")
+        let other = await expectHTTPXError(.connectError) { _ = try await client.get("https://[::1]:\(port)/") }
+        #expect(other?.message.contains("not valid for this host name") == true, "\(String(describing: other))")
+        await expectHTTPXError(.connectError) { _ = try await client.get("https://localhost:\(port)/") }
+    }
+
     @Test func systemTrustDoesNotKnowTheTestCA() async throws {
         let saved = (getenv("SSL_CERT_FILE").map { String(cString: $0) }, getenv("SSL_CERT_DIR").map { String(cString: $0) })
         defer { restore("SSL_CERT_FILE", saved.0); restore("SSL_CERT_DIR", saved.1) }
@@ -140,8 +158,22 @@ struct TLSInteropTests {
         #expect(try await withCert.get(try url(Interop.tlsMTLS)).statusCode == 200)
     }
 
+    /// Against a server that stops at TLS 1.2 (nginx would negotiate 1.3 whatever the client
+    /// asks, so it cannot show the minimum at work).
     @Test func minimumTLSVersion() async throws {
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certs + "/server.pem").map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: certs + "/server.key", format: .pem)))
+        configuration.maximumTLSVersion = .tlsv12
+        let server = try await ScriptedServer.start(tls: try NIOSSLContext(configuration: configuration)) { connection in
+            try await connection.serve { _ in try await connection.respond(body: "tls 1.2") }
+        }
+        defer { Task { await server.stop() } }
+        let base = "https://localhost:\(server.port)/"
+        #expect(try await AsyncClient(verify: caBundle).get(base).text == "tls 1.2")
         let modern = AsyncClient(transport: HTTPTransport(verify: caBundle, minimumTLSVersion: .tlsv13))
+        let error = await expectHTTPXError(.connectError) { _ = try await modern.get(base) }
+        #expect(error?.message.contains("no TLS version in common") == true, "\(String(describing: error))")
         #expect(try await modern.get(try url(Interop.tls, "/hello")).text.hasSuffix("TLSv1.3"))
     }
 

@@ -22,16 +22,21 @@ extension HTTPConnection {
         let route = key.proxy
         let originTLS: NIOSSLContext?
         let proxyTLS: NIOSSLContext?
-        // Through a tunnel the socket's peer is the proxy: the origin's identity is checked
-        // against its own name, not by NIOSSL (which would compare IP entries with the proxy).
+        // Identities are checked by TLSIdentity against the name the request used, not by
+        // NIOSSL, which accepts a certificate whose IP address entry matches the socket's peer
+        // whatever name was asked for (a DNS spoofer with a certificate for its own address
+        // could pose as any host), and through a tunnel that peer is the proxy.
         var originOptions = settings.tls
-        let checkIdentity = route.map { $0.kind != .forward } == true && originOptions.verifiesHostName
+        let checkIdentity = originOptions.verifiesHostName
         originOptions.checksIdentityItself = checkIdentity
+        var proxyOptions = route.map { tlsOptions(of: $0.proxy, base: settings.tls) }
+        let checkProxyIdentity = proxyOptions?.verifiesHostName ?? false
+        proxyOptions?.checksIdentityItself = checkProxyIdentity
         do {
             originTLS = key.scheme == "https" ? try TLSContextCache.context(for: originOptions) : nil
             proxyTLS = try route.flatMap { route in
-                route.proxy.scheme == "https"
-                    ? try TLSContextCache.context(for: tlsOptions(of: route.proxy, base: settings.tls)) : nil
+                guard route.proxy.scheme == "https", let proxyOptions else { return nil }
+                return try TLSContextCache.context(for: proxyOptions)
             }
         } catch {
             return eventLoop.makeFailedFuture(error)
@@ -65,7 +70,9 @@ extension HTTPConnection {
         return connected.flatMap { channel -> EventLoopFuture<(any Channel, Bool)> in
             var ready = channel.eventLoop.makeSucceededVoidFuture()
             if let route, let proxyTLS {
-                ready = startTLS(on: channel, context: proxyTLS, serverName: route.proxy.host).map { _ in }
+                ready = startTLS(
+                    on: channel, context: proxyTLS, serverName: route.proxy.host, checkIdentity: checkProxyIdentity
+                ).map { _ in }
                     .flatMapErrorThrowing { error in
                         throw HTTPXError(
                             .proxy, "TLS with proxy \(route.proxy.url) failed: \(TransportErrors.tlsCause("\(error)"))",

@@ -1,14 +1,16 @@
 import NIOSSL
 
-/// Checks that a server's certificate names the origin, for TLS that runs through a tunnel.
+/// Checks that a server's certificate names the host the request asked for, on every TLS
+/// connection (origins, tunnelled origins, HTTPS proxies).
 ///
-/// NIOSSL compares a certificate's IP address entries with the socket's peer, which through a
-/// `CONNECT` or SOCKS5 tunnel is the proxy, not the origin: a proxy holding a certificate for
-/// its own address could then pose as any origin. So tunnelled TLS turns NIOSSL's host name
-/// check off (the chain is still verified) and checks the identity here, against the origin's
-/// name or address (RFC 6125 / RFC 9110 §4.3.4): DNS names compared without case, a `*` only
-/// as the whole first label of a name with at least two more labels, IP addresses byte for
-/// byte. The subject's common name is not used.
+/// NIOSSL accepts a certificate whose IP address entry matches the socket's peer, whatever
+/// name the client asked for: an attacker who spoofs DNS and holds a publicly trusted
+/// certificate for its own address could then pose as any host; and through a `CONNECT` or
+/// SOCKS5 tunnel the peer is the proxy. So NIOSSL's host name check is turned off (the chain is
+/// still verified) and the identity is checked here (RFC 6125 / RFC 9110 §4.3.4): a name only
+/// against DNS entries, compared without case, a `*` only as the whole first label of a name
+/// with at least two more labels; an address only against IP entries, byte for byte. The
+/// subject's common name is not used.
 enum TLSIdentity {
     /// Whether `certificate` is valid for `host` (a name, or an IPv4/IPv6 address).
     static func certificate(_ certificate: NIOSSLCertificate, isValidFor host: String) -> Bool {
