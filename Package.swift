@@ -65,7 +65,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "httpx-memory-probe",
-            dependencies: ["HTTPX", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "HTTPX", "HTTPXHummingbird", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/MemoryProbe"
         ),
         .testTarget(

@@ -109,6 +109,11 @@ http {
         }
         location = /hello { return 200 "hello over \$server_protocol with \$ssl_protocol"; }
         location = /sni { return 200 "sni=\$ssl_server_name"; }
+        location = /echo {
+            client_body_buffer_size 1m;
+            echo_read_request_body;
+            echo_request_body;
+        }
         location = /slow {
             echo_sleep 3;
             echo "late";

@@ -187,6 +187,9 @@ public final class HTTPTransport: Transport {
     /// How many connections the pool holds now.
     var connectionCount: Int { pool.connectionCount }
 
+    /// How many connections the pool has started in all.
+    var connectionsStarted: Int { pool.connectionsStarted }
+
     public func close() async {
         pool.shutDown()
     }

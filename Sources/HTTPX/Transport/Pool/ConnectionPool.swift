@@ -130,6 +130,9 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// How many connections exist now (connecting, busy or idle); for tests and diagnostics.
     var connectionCount: Int { state.withLock { $0.machine.connections.count } }
 
+    /// How many connections were started in all; for tests and diagnostics.
+    var connectionsStarted: Int { state.withLock { $0.machine.connectionsStarted } }
+
     /// Gives a connection back after an exchange.
     func release(_ connection: Connection, reusable: Bool) {
         let now = ContinuousClock.now

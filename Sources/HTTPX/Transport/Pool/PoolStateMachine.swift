@@ -102,6 +102,8 @@ struct PoolStateMachine {
 
     private var waiters = CircularBuffer<Waiter>()
     private var nextConnectionID = 0
+    /// How many connections were started since the pool began.
+    var connectionsStarted: Int { nextConnectionID }
     private(set) var isShutDown = false
 
     init(limits: Limits, assumedCapacity: Int = 1) {
