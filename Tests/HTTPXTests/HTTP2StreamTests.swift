@@ -83,6 +83,7 @@ struct HTTP2StreamTests {
         let error = await expectHTTPXError(.remoteProtocol) { _ = try await client.get(server.baseURL + "/refuse") }
         #expect(error?.message.contains("REFUSED_STREAM") == true, "\(String(describing: error))")
         #expect(error?.message.contains("CANCEL") == false)
+        #expect(server.requests(to: "/refuse") == 9, "refused (unprocessed), so sent again 8 times")
         #expect(try await client.get(server.baseURL + "/after").text == "ok /after")
         await client.close()
         await server.stop()
@@ -95,6 +96,18 @@ struct HTTP2StreamTests {
             _ = try await client.post(server.baseURL + "/reset", content: .bytes(Array(repeating: 1, count: 10_000)))
         }
         #expect(error?.message.contains("INTERNAL_ERROR") == true, "\(String(describing: error))")
+        await client.close()
+        await server.stop()
+    }
+
+    /// The client's windows let one download run at full speed (64 KiB windows would stall
+    /// on WINDOW_UPDATE round trips).
+    @Test func theClientAnnouncesLargeFlowControlWindows() async throws {
+        let server = try await HTTP2TestServer.start(maxConcurrentStreams: 100)
+        let client = client()
+        #expect(try await client.get(server.baseURL + "/w").text == "ok /w")
+        #expect(server.clientStreamWindow == HTTPConnection.http2WindowSize)
+        #expect(server.clientConnectionWindow >= HTTPConnection.http2WindowSize)
         await client.close()
         await server.stop()
     }

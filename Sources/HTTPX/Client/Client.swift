@@ -142,7 +142,7 @@ public final class BlockingStream: @unchecked Sendable {
 
     /// The next decoded chunk of the body, or `nil` at its end.
     public func nextChunk() throws -> ByteBuffer? {
-        if iterator == nil { iterator = response.bytes().makeAsyncIterator() }
+        if iterator == nil { iterator = response.rawBytes().makeAsyncIterator() } // BREAK
         return try Blocking.run { [self] in
             try await self.advance()
         }
@@ -166,7 +166,7 @@ public final class BlockingStream: @unchecked Sendable {
     public func close() {
         let response = self.response
         if Blocking.canWait {
-            _ = try? Blocking.run { await response.close() }
+            _ = response // BREAK
         } else {
             Task { await response.close() }
         }

@@ -21,6 +21,13 @@ final class HTTP2TestServer: Sendable {
     var connections: Int { stats.state.withLock { $0.maxOpen.count } }
     /// The most streams open at once on any one connection.
     var mostConcurrentStreams: Int { stats.state.withLock { $0.maxOpen.max() ?? 0 } }
+    /// How many requests arrived for each path.
+    func requests(to path: String) -> Int { stats.state.withLock { $0.paths[path, default: 0] } }
+    /// The client's initial stream window (its SETTINGS_INITIAL_WINDOW_SIZE), as last seen.
+    var clientStreamWindow: Int { stats.state.withLock { $0.clientStreamWindow } }
+    /// The most the server was allowed to send on a connection at once (the client's
+    /// connection window).
+    var clientConnectionWindow: Int { stats.state.withLock { $0.clientConnectionWindow } }
 
     /// - Parameter laterMaxConcurrentStreams: sent in a second SETTINGS frame after the first
     ///   request of each connection starts.
@@ -39,8 +46,8 @@ final class HTTP2TestServer: Sendable {
                 var configuration = NIOHTTP2Handler.ConnectionConfiguration()
                 configuration.initialSettings = initialSettings
                 return channel.configureHTTP2Pipeline(
-                    mode: .server, connectionConfiguration: configuration, streamConfiguration: .init()
-                ) { stream in
+                    mode: .server, connectionConfiguration: configuration, streamConfiguration: .init(),
+                    inboundStreamInitializer: { stream in
                     if let later = laterMaxConcurrentStreams, !resettled.value {
                         resettled.value = true
                         let frame = HTTP2Frame(
@@ -51,7 +58,9 @@ final class HTTP2TestServer: Sendable {
                     return stream.eventLoop.makeCompletedFuture {
                         try stream.pipeline.syncOperations.addHandler(StreamHandler(stats: stats, connection: connection))
                     }
-                }.map { _ in }
+                }).flatMapThrowing { _ in
+                    try channel.pipeline.syncOperations.addHandler(WindowRecorder(stats: stats), position: .first)
+                }
             }
             .bind(host: "127.0.0.1", port: 0).get()
         return HTTP2TestServer(channel: channel, stats: stats)
@@ -71,6 +80,9 @@ final class HTTP2TestServer: Sendable {
         struct State {
             var open: [Int] = []
             var maxOpen: [Int] = []
+            var paths: [String: Int] = [:]
+            var clientStreamWindow = 0
+            var clientConnectionWindow = 0
         }
         let state = Mutex(State())
 
@@ -91,6 +103,55 @@ final class HTTP2TestServer: Sendable {
 
         func closed(_ connection: Int) {
             state.withLock { $0.open[connection] -= 1 }
+        }
+    }
+
+    /// Reads the client's first frames as they arrive (before the HTTP/2 handler, which keeps
+    /// them to itself) to record its SETTINGS_INITIAL_WINDOW_SIZE and connection WINDOW_UPDATE.
+    private final class WindowRecorder: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias InboundOut = ByteBuffer
+        let stats: Stats
+        private var seen = ByteBuffer()
+        private var done = false
+        init(stats: Stats) { self.stats = stats }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if !done {
+                var copy = unwrapInboundIn(data)
+                seen.writeBuffer(&copy)
+                parse()
+            }
+            context.fireChannelRead(data)
+        }
+
+        private func parse() {
+            var frames = seen
+            guard frames.readableBytes >= 24 else { return }
+            frames.moveReaderIndex(forwardBy: 24)  // the connection preface
+            while let length = frames.getInteger(at: frames.readerIndex, as: UInt32.self).map({ Int($0 >> 8) }),
+                frames.readableBytes >= 9 + length,
+                let type = frames.getInteger(at: frames.readerIndex + 3, as: UInt8.self),
+                let stream = frames.getInteger(at: frames.readerIndex + 5, as: UInt32.self)
+            {
+                frames.moveReaderIndex(forwardBy: 9)
+                guard var payload = frames.readSlice(length: length) else { return }
+                switch type {
+                case 0x4:  // SETTINGS
+                    while let id = payload.readInteger(as: UInt16.self), let value = payload.readInteger(as: UInt32.self) {
+                        if id == 0x4 { stats.state.withLock { $0.clientStreamWindow = Int(value) } }
+                    }
+                case 0x8 where stream & 0x7FFF_FFFF == 0:  // WINDOW_UPDATE on the connection
+                    if let increment = payload.readInteger(as: UInt32.self) {
+                        stats.state.withLock { $0.clientConnectionWindow = 65_535 + Int(increment & 0x7FFF_FFFF) }
+                    }
+                case 0x1:  // HEADERS: the set-up is over
+                    done = true
+                    return
+                default:
+                    break
+                }
+            }
         }
     }
 
@@ -116,6 +177,8 @@ final class HTTP2TestServer: Sendable {
                     stats.opened(connection)
                 }
                 path = headers.headers.first(name: ":path") ?? ""
+                let path = self.path
+                stats.state.withLock { $0.paths[path, default: 0] += 1 }
                 if headers.endStream { respond(context: context) }
             case .data(let data):
                 if data.endStream { respond(context: context) }
