@@ -5,7 +5,7 @@ import Testing
 @testable import HTTPX
 
 /// Custom `Auth` flows: several requests, a signed body, a response body the flow reads.
-@Suite("Auth flows")
+@Suite("Auth flows", .timeLimit(.minutes(1)))
 struct AuthFlowTests {
     /// Three requests: the request, a token fetch after its 401, then the request again with
     /// the token.
@@ -89,18 +89,42 @@ struct AuthFlowTests {
         #expect(!"\(BasicAuth("user", "hunter2"))".contains("hunter2"))
     }
 
+    /// a.test answers a request without credentials with a Digest 401 challenge, and one with
+    /// credentials with a redirect to b.test; b.test records what it got.
     @Test func customAuthCredentialsDoNotFollowARedirectToAnotherOrigin() async throws {
         let recorder = Recorder()
         let client = mockClient(followRedirects: true, recorder: recorder) { request in
-            request.url.host == "a.test" ? Response(302, headers: ["Location": "http://b.test/"]) : Response(200)
+            guard request.url.host == "a.test" else { return Response(200, text: "b") }
+            guard request.headers.contains("Authorization") else {
+                return Response(401, headers: ["WWW-Authenticate": #"Digest realm="r", qop="auth", nonce="n1""#])
+            }
+            return Response(302, headers: ["Location": "http://b.test/landing"])
         }
-        _ = try await client.get("http://a.test/", auth: DigestAuth("u", "p"))
-        _ = try await client.get("http://a.test/", auth: .function { request in
+
+        let digest = try await client.get("http://a.test/", auth: DigestAuth("u", "p"))
+        #expect(digest.text == "b")
+        #expect(digest.history.map(\.statusCode) == [401, 302], "the Digest flow answered a real 401, then was redirected")
+        let digestSent = recorder.requests.map { ($0.url.host, $0.headers["Authorization"]) }
+        try #require(digestSent.count == 3)
+        #expect(digestSent[0] == ("a.test", nil))
+        #expect(digestSent[1].0 == "a.test" && digestSent[1].1?.hasPrefix("Digest username=\"u\"") == true)
+        #expect(digestSent[2] == ("b.test", nil), "the Digest answer stays with a.test")
+
+        let function = try await client.get("http://a.test/", auth: .function { request in
             var request = request
             request.headers["Authorization"] = "Bearer secret"
             return request
         })
-        #expect(recorder.requests.filter { $0.url.host == "b.test" }.allSatisfy { !$0.headers.contains("Authorization") })
+        #expect(function.text == "b")
+        #expect(function.history.map(\.statusCode) == [302])
+        let functionSent = recorder.requests.dropFirst(3).map { ($0.url.host, $0.headers["Authorization"]) }
+        try #require(functionSent.count == 2)
+        #expect(functionSent[0] == ("a.test", "Bearer secret"))
+        #expect(functionSent[1] == ("b.test", nil), "the custom header stays with a.test")
+
+        let toB = recorder.requests.filter { $0.url.host == "b.test" }
+        #expect(toB.count == 2)
+        #expect(!toB.isEmpty && toB.allSatisfy { !$0.headers.contains("Authorization") })
     }
 }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// Digest auth against MockTransport servers that check the answer. Expected responses come
 /// from RFC 7616 §3.9.1 and RFC 2617 §3.5, and from Python's hashlib for the rest.
-@Suite("Digest auth")
+@Suite("Digest auth", .timeLimit(.minutes(1)))
 struct DigestAuthTests {
     static let rfc7616Nonce = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"
     static let rfc7616ClientNonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
@@ -167,7 +167,11 @@ struct DigestAuthTests {
         }
         _ = try await client.get("http://example.org/", auth: digest)
         _ = try await client.get("http://other.example/", auth: digest)
-        #expect(recorder.requests[2].headers.contains("Authorization") == false)
+        let sent = recorder.requests
+        // Two requests to example.org, then other.example first without credentials.
+        try #require(sent.count == 4)
+        #expect(sent[2].url.host == "other.example")
+        #expect(sent[2].headers.contains("Authorization") == false)
     }
 
     @Test func authIntSignsAnInMemoryBody() async throws {
@@ -227,11 +231,22 @@ struct DigestAuthTests {
         let badQop = mockClient { _ in Response(401, headers: ["WWW-Authenticate": #"Digest realm="r", nonce="n", qop="fancy""#]) }
         await expectHTTPXError(.remoteProtocol) { _ = try await badQop.get("http://example.org/", auth: self.auth()) }
 
-        // Garbage, or only other schemes: the 401 is the answer.
-        for header in ["", "Digest", "Basic realm=\"x\"", "\"\"\"=,,==", "Digest ===, \"unterminated"] {
+        // Garbage, or only other schemes: the 401 is the answer, and it is not retried.
+        // (`Digest ===` reads as a parameter named Digest, not as a Digest challenge.)
+        for header in ["", "Basic realm=\"x\"", "\"\"\"=,,==", "Digest ===, \"unterminated"] {
+            let recorder = Recorder()
+            let client = mockClient(recorder: recorder) { _ in Response(401, headers: ["WWW-Authenticate": header]) }
+            let r = try await client.get("http://example.org/", auth: auth())
+            #expect(r.statusCode == 401, "header \(header)")
+            #expect(r.history.isEmpty, "header \(header)")
+            #expect(recorder.requests.count == 1, "header \(header)")
+        }
+        // A Digest challenge whose parameters are missing or unreadable has no nonce.
+        for header in ["Digest", "Digest ,, ===", #"Digest realm="r", "nonce""#] {
             let client = mockClient { _ in Response(401, headers: ["WWW-Authenticate": header]) }
-            let r = try? await client.get("http://example.org/", auth: auth())
-            #expect(r == nil || r?.statusCode == 401, "header \(header)")
+            let error = await expectHTTPXError(.remoteProtocol) { _ = try await client.get("http://example.org/", auth: self.auth()) }
+            #expect(error?.message == "Malformed Digest challenge in the 401 response to <Request(GET, 'http://example.org/')>: it has no nonce", "header \(header)")
+            #expect(error?.request?.url.description == "http://example.org/", "header \(header)")
         }
         #expect(DigestAuth("u", "secret").description == "DigestAuth(u, [secure])")
     }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import HTTPX
 
-@Suite("Responses")
+@Suite("Responses", .timeLimit(.minutes(1)))
 struct ResponseTests {
     @Test func statusHelpersAndDescription() throws {
         let ok = Response(200)
@@ -121,6 +121,38 @@ struct ResponseTests {
         }
         #expect(decoded == Self.sample)
         #expect(!raw)
+    }
+
+    @Test func rawBytesKeepTheContentEncodingThatBytesUndo() async throws {
+        let compressed = compress(Self.sample, windowBits: 31)
+        try #require(compressed.count > 10 && compressed.count < Self.sample.count)
+        let pieces = stride(from: 0, to: compressed.count, by: 7).map { Array(compressed[$0..<min($0 + 7, compressed.count)]) }
+        let client = mockClient { _ in
+            Response(200, headers: ["Content-Encoding": "gzip"], body: ResponseBody(stream: Chunks(pieces)))
+        }
+        // Streamed: each body can be iterated once, so one response for each view.
+        let raw = try await client.stream(.get, "http://h/") { response in
+            var raw: [UInt8] = []
+            for try await chunk in response.rawBytes() { raw += chunk.readableBytesView }
+            return raw
+        }
+        #expect(raw == compressed, "rawBytes() is the gzip stream as received")
+        #expect(Array(raw.prefix(2)) == [0x1F, 0x8B])
+        let decoded = try await client.stream(.get, "http://h/") { response in
+            var decoded: [UInt8] = []
+            for try await chunk in response.bytes() { decoded += chunk.readableBytesView }
+            return decoded
+        }
+        #expect(decoded == Self.sample, "bytes() undoes the gzip coding")
+
+        // Read into memory: content is decoded, rawBytes() still gives what was received.
+        let buffered = try await mockClient { _ in
+            Response(200, headers: ["Content-Encoding": "gzip"], body: ResponseBody(bytes: compressed))
+        }.get("http://h/")
+        #expect(buffered.content == Self.sample)
+        var rawBuffered: [UInt8] = []
+        for try await chunk in buffered.rawBytes() { rawBuffered += chunk.readableBytesView }
+        #expect(rawBuffered == compressed)
     }
 
     @Test func corruptGzipIsADecodingError() async throws {

@@ -142,7 +142,7 @@ public final class BlockingStream: @unchecked Sendable {
 
     /// The next decoded chunk of the body, or `nil` at its end.
     public func nextChunk() throws -> ByteBuffer? {
-        if iterator == nil { iterator = response.rawBytes().makeAsyncIterator() } // BREAK
+        if iterator == nil { iterator = response.bytes().makeAsyncIterator() }
         return try Blocking.run { [self] in
             try await self.advance()
         }
@@ -166,7 +166,7 @@ public final class BlockingStream: @unchecked Sendable {
     public func close() {
         let response = self.response
         if Blocking.canWait {
-            _ = response // BREAK
+            _ = try? Blocking.run { await response.close() }
         } else {
             Task { await response.close() }
         }
