@@ -18,3 +18,9 @@ swift test --parallel
 # The runnable examples of docs/auth.md and the README's in-process section.
 swift run --skip-build httpx-auth-examples
 swift run --skip-build httpx-hummingbird-hello
+# The README quickstart as a program (Examples/Quickstart, over an in-memory httpbin); it exits
+# non-zero when a step fails.
+swift run --skip-build httpx-quickstart
+# Every libFuzzer target of FuzzTesting/ for about 3 s each (docs/fuzzing.md); a crash fails
+# the run.
+bash scripts/fuzz.sh 3

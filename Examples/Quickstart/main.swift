@@ -2,7 +2,13 @@
 //
 // Every request goes to a small in-memory stand-in for httpbin.org through a MockTransport, so
 // this runs anywhere, without a network.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
+import Synchronization
 import HTTPX
 
 func show(_ title: String, _ value: Any) {
@@ -73,13 +79,16 @@ func blockingDemo() throws {
 
 try blockingDemo()
 let done = DispatchSemaphore(value: 0)
+let failed = Mutex(false)
 // Detached: a plain Task here would run on the main actor, whose thread is waiting below.
 Task.detached {
     do {
         try await asyncDemo()
     } catch {
         print("error: \(error)")
+        failed.withLock { $0 = true }
     }
     done.signal()
 }
 done.wait()
+if failed.withLock({ $0 }) { exit(1) }

@@ -92,8 +92,12 @@ do {
     case "download-upload": try await downloadAndUpload(arguments[2])
     case "gzip-bomb": try await streamBomb(arguments[2])
     case "hummingbird": try await hummingbirdTransfers()
+    case "fault-load": try await faultLoad(arguments[2], http2: false, caBundle: nil)
+    case "fault-load-h2":
+        try await faultLoad(arguments[2], http2: true, caBundle: getenv("HTTPX_INTEROP_CERTS").map { String(cString: $0) + "/ca.pem" })
     default:
-        throw ProbeFailure("usage: httpx-memory-probe download-upload BASE-URL | gzip-bomb FILE | hummingbird -")
+        throw ProbeFailure(
+            "usage: httpx-memory-probe download-upload BASE-URL | gzip-bomb FILE | hummingbird - | fault-load[-h2] BASE-URL")
     }
 } catch {
     print("error: \(error)")

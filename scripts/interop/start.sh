@@ -96,6 +96,11 @@ http {
             echo "received \$content_length";
         }
         location = /hello { return 200 "hello from nginx"; }
+        location = /reset { return 444; }
+        location = /slow {
+            echo_sleep 3;
+            echo "late";
+        }
     }
     server {
         listen 127.0.0.1:$tls_port ssl http2;
@@ -109,6 +114,7 @@ http {
         }
         location = /hello { return 200 "hello over \$server_protocol with \$ssl_protocol"; }
         location = /sni { return 200 "sni=\$ssl_server_name"; }
+        location = /reset { return 444; }
         location = /echo {
             client_body_buffer_size 1m;
             echo_read_request_body;

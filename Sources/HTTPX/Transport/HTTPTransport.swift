@@ -187,6 +187,9 @@ public final class HTTPTransport: Transport {
     /// How many connections the pool holds now.
     var connectionCount: Int { pool.connectionCount }
 
+    /// The pool's connections and their states, for diagnostics.
+    var poolSummary: String { pool.summary }
+
     /// How many connections the pool has started in all.
     var connectionsStarted: Int { pool.connectionsStarted }
 

@@ -21,9 +21,10 @@ struct CLIInteropTests {
         return try await Self.launch(tool, arguments, environment: environment, separateStderr: true)
     }
 
-    /// Runs `executable`, waits for it (at most 60 s), and returns its exit status and output.
+    /// Runs `executable`, waits for it (at most `timeLimit`), and returns its exit status and output.
     static func launch(
-        _ executable: String, _ arguments: [String], environment: [String: String], separateStderr: Bool
+        _ executable: String, _ arguments: [String], environment: [String: String], separateStderr: Bool,
+        timeLimit: Duration = .seconds(60)
     ) async throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -43,11 +44,11 @@ struct CLIInteropTests {
         async let stdout = Self.readToEnd(out.fileHandleForReading)
         async let stderr = separateStderr ? Self.readToEnd(err.fileHandleForReading) : Data()
         let (outData, errData) = await (stdout, stderr)
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + timeLimit
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 process.terminate()
-                Issue.record("\(executable) \(arguments) did not finish within 60 s")
+                Issue.record("\(executable) \(arguments) did not finish within \(timeLimit)")
                 break
             }
             try await Task.sleep(for: .milliseconds(10))

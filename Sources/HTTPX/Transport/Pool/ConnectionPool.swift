@@ -130,6 +130,11 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// How many connections exist now (connecting, busy or idle); for tests and diagnostics.
     var connectionCount: Int { state.withLock { $0.machine.connections.count } }
 
+    /// The state machine's view of each connection, and the connections held; for diagnostics.
+    var summary: String {
+        state.withLock { "\($0.machine.summary) held=\($0.connections.keys.sorted())" }
+    }
+
     /// How many connections were started in all; for tests and diagnostics.
     var connectionsStarted: Int { state.withLock { $0.machine.connectionsStarted } }
 

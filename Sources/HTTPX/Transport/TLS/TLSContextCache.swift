@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import NIOCore
 import NIOSSL
 import Synchronization
 
@@ -65,6 +66,10 @@ enum TLSContextCache {
             configuration.minimumTLSVersion = Self.stricter(given.minimumTLSVersion, options.minimumVersion)
         } else {
             configuration.minimumTLSVersion = options.minimumVersion
+            // A closing connection waits this long for the server's close_notify before the
+            // socket goes (NIOSSL's 5 s default kept closed connections' sockets open for
+            // seconds: nginx does not answer on HTTP/2).
+            configuration.shutdownTimeout = Self.shutdownTimeout
         }
         if let certificate = options.clientCertificate {
             try apply(certificate, to: &configuration)
@@ -79,6 +84,9 @@ enum TLSContextCache {
             throw HTTPXError(.connectError, "Cannot set up TLS: \(error)", underlying: error)
         }
     }
+
+    /// How long a closing TLS connection waits for the server's close_notify.
+    static let shutdownTimeout = TimeAmount.seconds(1)
 
     private static func stricter(_ a: TLSVersion, _ b: TLSVersion) -> TLSVersion {
         let order: [TLSVersion] = [.tlsv1, .tlsv11, .tlsv12, .tlsv13]
