@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:5.4
 //
 // libFuzzer targets for the parsers of swift-httpx that a server or a user controls.
 //
@@ -7,7 +7,14 @@
 //     swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 //
 // or run everything with `bash scripts/fuzz.sh` from the repository root. See docs/fuzzing.md.
+//
+// The tools version is 5.4 on purpose: from 5.5 on, SwiftPM renames an executable's entry
+// point to `<Target>_main` and links `main` to it, which a `-parse-as-library` target does not
+// define, so the link fails; libFuzzer must provide `main` itself. Swift 6 language mode is
+// asked for with `-swift-version 6` instead of `swiftLanguageModes`.
 import PackageDescription
+
+let swift6: [SwiftSetting] = [.unsafeFlags(["-swift-version", "6"])]
 
 /// One executable per parser; each defines `LLVMFuzzerTestOneInput`.
 let fuzzTargets = [
@@ -25,7 +32,7 @@ let fuzzTargets = [
 
 let package = Package(
     name: "swift-httpx-fuzzing",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS("15.0")],
     dependencies: [
         .package(name: "swift-httpx", path: ".."),
         // The same URL as the root package's, so both resolve to one checkout.
@@ -34,7 +41,8 @@ let package = Package(
     targets: [
         .target(
             name: "FuzzSupport",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swift6
         )
     ]
         + fuzzTargets.map { name in
@@ -46,8 +54,8 @@ let package = Package(
                     .product(name: "NIOCore", package: "swift-nio"),
                     .product(name: "NIOEmbedded", package: "swift-nio"),
                     .product(name: "NIOHTTP1", package: "swift-nio"),
-                ]
+                ],
+                swiftSettings: swift6
             )
-        },
-    swiftLanguageModes: [.v6]
+        }
 )

@@ -47,11 +47,18 @@ else
 fi
 
 # libFuzzer ships with the swift.org toolchains for Linux; -parse-as-library lets each
-# target's main.swift define LLVMFuzzerTestOneInput instead of top-level code.
-build=(swift build --package-path "$FUZZ_DIR" -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+# target's main.swift define LLVMFuzzerTestOneInput instead of top-level code. The build
+# manifest is not cached, so files the library gains between runs are picked up.
+build=(swift build --package-path "$FUZZ_DIR" -c debug --disable-build-manifest-caching
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
+# The toolchain's lld links the sanitized binaries without gold's hundreds of warnings.
+swift_bin=$(dirname "$(command -v swift)")
+if [[ "$(uname)" == "Linux" && -x "$swift_bin/ld.lld" ]]; then
+  build+=(-Xswiftc -use-ld=lld)
+fi
 if [[ "${FUZZ_SKIP_BUILD:-0}" != "1" ]]; then
-  # The fuzz package resolves its own checkouts; start from the root's pins when there are some.
-  if [[ -f "$ROOT/Package.resolved" && ! -f "$FUZZ_DIR/Package.resolved" ]]; then
+  # The fuzz package resolves its own checkouts: pin them as the root package is pinned.
+  if [[ -f "$ROOT/Package.resolved" ]]; then
     cp "$ROOT/Package.resolved" "$FUZZ_DIR/Package.resolved"
   fi
   echo "== building the fuzz targets (FuzzTesting/.build)"
@@ -80,7 +87,9 @@ for target in "${targets[@]}"; do
   fi
   echo "== $target: ${seconds}s"
   status=0
-  "$binary" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # -max_len: the 64 KiB every target accepts (libFuzzer starts short and lengthens inputs as
+  # coverage stops growing). Options in FUZZ_ARGS come last and so win.
+  "$binary" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 ${extra_args[@]+"${extra_args[@]}"} > "$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)

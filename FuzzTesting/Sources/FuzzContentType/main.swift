@@ -46,6 +46,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         } catch {
             _ = String(describing: error)
         }
+        await streamed.close()
         var again = Response(200, headers: headers, body: ResponseBody(stream: Chunks(pieces)))
         again.defaultEncoding = defaultEncoding
         do {
@@ -53,6 +54,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         } catch {
             _ = String(describing: error)
         }
+        await again.close()
     }
     return 0
 }

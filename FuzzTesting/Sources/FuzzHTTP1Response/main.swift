@@ -3,7 +3,10 @@
 // pipeline the client builds in `HTTPConnection.addHTTP1Handlers`: an `HTTPRequestEncoder`
 // that leaves framing headers to the client, and a `HTTPResponseDecoder` that forwards bytes
 // left after an upgrade and drops 1xx responses. One request is sent, the input is fed as
-// the server's bytes, the connection is closed, and every part that comes out is read.
+// the server's bytes, the connection is closed, and every part that comes out is read. Each
+// head is also turned into a `Response` as `HTTPExchangeDriver` does, and what the client
+// derives from its headers is read: status checks, `Location` joined onto the request URL,
+// cookies, links, charset, auth challenges.
 //
 // Input: the first byte picks the request method (HEAD changes the framing) and the size of
 // the pieces the bytes arrive in; the rest is what the server sends.
@@ -11,8 +14,10 @@ import FuzzSupport
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+@testable import HTTPX
 
-private let methods: [HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .OPTIONS, .PATCH, .GET]
+private let methods: [NIOHTTP1.HTTPMethod] = [.GET, .HEAD, .POST, .PUT, .DELETE, .OPTIONS, .PATCH, .GET]
+private let requestURL = try? HTTPURL("https://example.org/path?q=1")
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
@@ -23,7 +28,7 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     return 0
 }
 
-private func exchange(method: HTTPMethod, response pieces: [[UInt8]]) {
+private func exchange(method: NIOHTTP1.HTTPMethod, response pieces: [[UInt8]]) {
     let channel = EmbeddedChannel()
     defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
     var encoderConfiguration = HTTPRequestEncoder.Configuration()
@@ -74,8 +79,7 @@ private func drain(_ channel: EmbeddedChannel) {
                 _ = head.status.reasonPhrase
                 _ = head.isKeepAlive
                 _ = head.version
-                for (name, value) in head.headers { _ = name.count + value.count }
-                _ = head.headers["content-encoding"]
+                inspect(head)
             case .body(let buffer):
                 _ = buffer.readableBytes
             case .end(let trailers):
@@ -87,4 +91,25 @@ private func drain(_ channel: EmbeddedChannel) {
             continue
         }
     }
+}
+
+/// Builds the `Response` the client would make of `head` (see `HTTPExchangeDriver`) and reads
+/// what the client reads from it.
+private func inspect(_ head: HTTPResponseHead) {
+    guard let url = requestURL else { return }
+    var headers = Headers()
+    for (name, value) in head.headers { headers.add(name, value) }
+    let response = Response(
+        Int(head.status.code), reasonPhrase: head.status.reasonPhrase,
+        httpVersion: "HTTP/\(head.version.major).\(head.version.minor)", headers: headers,
+        request: Request(.get, url))
+    _ = response.description
+    _ = try? response.raiseForStatus()
+    if response.isRedirect, let location = response.headers.first("Location") {
+        _ = try? url.join(location)
+    }
+    _ = response.charset
+    _ = response.links
+    _ = response.cookies.count
+    _ = AuthChallenge.challenges(in: response.headers)
 }

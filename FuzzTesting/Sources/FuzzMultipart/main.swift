@@ -1,9 +1,10 @@
 // Fuzzes the multipart encoder with a caller's boundary and names: the boundary taken from a
 // caller's `Content-Type` header (`MultipartEncoder.boundary(inContentType:)`, as
-// `AsyncClient.buildRequest` does), field and file names escaped into `Content-Disposition`,
-// file content types, and the encoded body streamed to its end. The body's length must equal
-// the `Content-Length` the encoder announces (`MultipartEncoder.length`): a difference would
-// frame the request wrongly on the wire, so it is checked.
+// `AsyncClient.buildRequest` does) and checked (`MultipartEncoder.problem`), field and file
+// names escaped into `Content-Disposition`, file content types, and the encoded body streamed
+// to its end. The body's length must equal the `Content-Length` the encoder announces
+// (`MultipartEncoder.length`), and a boundary the encoder accepts must make a valid
+// `Content-Type` value: either failure would break the request on the wire, so both are checked.
 //
 // Input lines: the caller's `Content-Type` value, a field name, a field value, a file name,
 // a file content type; the bytes after the fifth line are the file's contents.
@@ -33,9 +34,13 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         (value, MultipartFile(filename: name, content: [], contentType: fileType)),
     ]
     let encoder = MultipartEncoder(fields: [(name, value), (value, name)], files: files, boundary: boundary)
-    _ = encoder.contentType
+    if encoder.problem == nil {
+        // A boundary the encoder accepts goes into the request's `Content-Type` header as it is.
+        precondition(HTTPToken.isValidFieldValue(encoder.contentType), "an accepted boundary breaks the Content-Type header")
+    }
     let announced = encoder.length
     let body = RequestBody.multipart(fields: [(name, value)], files: files, boundary: boundary)
+    _ = body.problem
     let expected = body.length
 
     runBlocking {

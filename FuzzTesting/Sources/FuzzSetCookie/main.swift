@@ -1,5 +1,6 @@
-// Fuzzes `Set-Cookie` parsing (`SetCookieParser`, `CookieDate`) and the cookie jar's handling
-// of a response's headers (`Cookies.extract(from:for:now:)`, then `header(for:)`).
+// Fuzzes `Set-Cookie` parsing (`SetCookieParser`, `CookieDate`, the Public Suffix List
+// look-ups) and the cookie jar's handling of a response's headers
+// (`Cookies.extract(from:for:now:)`, then `header(for:)`).
 //
 // Input: when the first line is an `http(s)://` URL it is the response's URL (else
 // `https://www.example.com/a/b` is); every other line is one `Set-Cookie` header value.
@@ -29,6 +30,9 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     var headers = Headers()
     for line in lines {
         _ = CookieDate.parse(line)
+        // A `Domain` attribute is checked against the Public Suffix List.
+        _ = PublicSuffixList.shared.isPublicSuffix(line)
+        _ = PublicSuffixList.shared.registrableDomain(line)
         if let cookie = SetCookieParser.parse(line, from: url, now: now) {
             _ = cookie.description
             _ = cookie.matches(url, at: now)
@@ -41,7 +45,8 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     jar.extract(from: headers, for: url, now: now)
     _ = jar.header(for: url, now: now)
     _ = jar.description
-    for cookie in jar {
+    // A few of them only: each look-up scans the jar, which holds up to 3000 cookies.
+    for cookie in jar.prefix(16) {
         _ = try? jar.get(cookie.name)
         _ = try? jar.get(cookie.name, domain: cookie.domain, path: cookie.path)
         // The cookie's own domain and path, as the next request could address them.

@@ -28,12 +28,25 @@ public enum FuzzInput {
         return (String(decoding: bytes[..<newline], as: UTF8.self), Array(bytes[(newline + 1)...]))
     }
 
-    /// `bytes` cut into pieces of `size` bytes (the last may be shorter); one piece when
-    /// `size` is 0 or larger than the input, none when the input is empty.
+    /// The most pieces ``pieces(_:size:)`` cuts an input into: each piece is a trip through
+    /// the async or channel machinery, which is slow under the sanitizers (64 Ki one-byte
+    /// pieces take seconds), so the rest of a long input comes as one last piece.
+    public static let maximumPieces = 1024
+
+    /// `bytes` cut into pieces of `size` bytes (the last may be shorter, or longer to keep to
+    /// ``maximumPieces``); one piece when `size` is 0 or larger than the input, none when the
+    /// input is empty.
     public static func pieces(_ bytes: [UInt8], size: Int) -> [[UInt8]] {
         guard !bytes.isEmpty else { return [] }
         guard size > 0, size < bytes.count else { return [bytes] }
-        return stride(from: 0, to: bytes.count, by: size).map { Array(bytes[$0..<min($0 + size, bytes.count)]) }
+        var pieces: [[UInt8]] = []
+        var start = 0
+        while start < bytes.count {
+            let end = pieces.count == maximumPieces - 1 ? bytes.count : min(start + size, bytes.count)
+            pieces.append(Array(bytes[start..<end]))
+            start = end
+        }
+        return pieces
     }
 
     /// The piece sizes a target picks from with a few bits of its input: the whole input,
@@ -41,15 +54,24 @@ public enum FuzzInput {
     public static let pieceSizes = [0, 1, 2, 3, 7, 64, 511, 4096]
 }
 
-/// Runs `operation` to its end on the concurrency runtime's threads and waits for it.
+/// Runs `operation` to its end and waits for it.
 ///
-/// libFuzzer calls the target on its own thread, which is not one of the runtime's, so
-/// blocking it while the task runs cannot starve the task.
+/// The task starts on the calling thread and runs there until it first suspends (the bodies
+/// the targets read are in memory, so usually it never does), so what it allocates is freed
+/// before the target returns; libFuzzer would otherwise see allocations outlive the input
+/// and run a leak check after every one. Where the task does suspend, it goes on on the
+/// concurrency runtime's threads, and the calling thread (libFuzzer's, not one of the
+/// runtime's) waits for it.
 public func runBlocking(_ operation: @escaping @Sendable () async -> Void) {
     let done = DispatchSemaphore(value: 0)
-    Task {
+    let body: @Sendable () async -> Void = {
         await operation()
         done.signal()
+    }
+    if #available(macOS 26.0, *) {
+        Task.immediate(operation: body)
+    } else {
+        Task(operation: body)
     }
     done.wait()
 }

@@ -71,6 +71,11 @@ public struct ResponseBody: Sendable {
                 var done = false
                 return {
                     if done { return nil }
+                    if control.isClosed {
+                        // Closed while being read: the reader learns at its next chunk.
+                        done = true
+                        throw HTTPXError(.streamClosed, "The response body was closed while it was being read")
+                    }
                     do {
                         if let chunk = try await iterator.next() { return chunk }
                         done = true

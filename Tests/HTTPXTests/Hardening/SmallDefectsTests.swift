@@ -182,3 +182,17 @@ final class BlockingSender: Sendable {
     }
 }
 #endif
+
+@Suite("Closing a body being read")
+struct ClosingWhileReadingTests {
+    @Test func aBodyClosedWhileBeingReadStopsTheReader() async throws {
+        let client = AsyncClient(transport: MockTransport { _ in
+            Response(200, body: ResponseBody(stream: Chunks(["a", "b", "c"])))
+        })
+        let response = try await client.send(try client.buildRequest(.get, "https://example.org/"), stream: true)
+        var iterator = response.bytes().makeAsyncIterator()
+        #expect(try await iterator.next() == ByteBuffer(string: "a"))
+        await response.close()
+        await expectHTTPXError(.streamClosed) { _ = try await iterator.next() }
+    }
+}
