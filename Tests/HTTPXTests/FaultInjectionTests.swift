@@ -77,7 +77,7 @@ struct FaultInjectionTests {
         defer { Task { await server.stop() } }
         let start = ContinuousClock.now
         let error = await expectHTTPXError(.readTimeout) {
-            _ = try await client(server, timeout: Timeout(0.3)).get("/slow")
+            _ = try await client(server, timeout: Timeout(10, read: 0.3)).get("/slow")
         }
         #expect(ContinuousClock.now - start < .seconds(3))
         #expect(error?.message.contains("/slow") == true)
@@ -90,7 +90,7 @@ struct FaultInjectionTests {
             await connection.hang()
         }
         defer { Task { await server.stop() } }
-        await expectHTTPXError(.readTimeout) { _ = try await client(server, timeout: Timeout(0.3)).get("/x") }
+        await expectHTTPXError(.readTimeout) { _ = try await client(server, timeout: Timeout(10, read: 0.3)).get("/x") }
     }
 
     @Test func stopsReadingTheUploadIsAWriteTimeout() async throws {
@@ -101,7 +101,7 @@ struct FaultInjectionTests {
         defer { Task { await server.stop() } }
         let big = [UInt8](repeating: 0x61, count: 64 << 20)
         let error = await expectHTTPXError(.writeTimeout) {
-            _ = try await client(server, timeout: Timeout(0.5)).post("/upload", content: .bytes(big))
+            _ = try await client(server, timeout: Timeout(10, write: 0.5)).post("/upload", content: .bytes(big))
         }
         #expect(error?.request?.url.path == "/upload")
     }

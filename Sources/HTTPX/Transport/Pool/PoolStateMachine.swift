@@ -51,30 +51,6 @@ struct PoolStateMachine {
         case shutDown
     }
 
-    /// What the pool must do after an event. Most events need one or two of these.
-    struct Actions: Equatable {
-        /// Hand these connections to these waiters.
-        var leases: [(connection: ConnectionID, waiter: WaiterID)] = []
-        /// The first lease, the only one outside multiplexed connections.
-        var lease: (connection: ConnectionID, waiter: WaiterID)? { leases.first }
-        /// Open a connection with this id to this origin, for this waiter (whose connect
-        /// timeout applies).
-        var create: [(connection: ConnectionID, key: PoolKey, waiter: WaiterID)] = []
-        /// Close these connections.
-        var close: [ConnectionID] = []
-        /// Fail these waiters.
-        var fail: [(waiter: WaiterID, failure: Failure)] = []
-
-        static let none = Actions()
-
-        static func == (lhs: Actions, rhs: Actions) -> Bool {
-            lhs.leases.map(\.connection) == rhs.leases.map(\.connection) && lhs.leases.map(\.waiter) == rhs.leases.map(\.waiter)
-                && lhs.create.map(\.connection) == rhs.create.map(\.connection)
-                && lhs.create.map(\.key) == rhs.create.map(\.key) && lhs.close == rhs.close
-                && lhs.fail.map(\.waiter) == rhs.fail.map(\.waiter) && lhs.fail.map(\.failure) == rhs.fail.map(\.failure)
-        }
-    }
-
     let maxConnections: Int?
     let maxKeepalive: Int?
     /// How many requests a connection still connecting is expected to carry when nothing
@@ -124,6 +100,7 @@ struct PoolStateMachine {
             }
         }.joined(separator: " ")
     }
+
     var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
 
     /// Whether some request waits although an idle connection to its origin exists (never
@@ -399,16 +376,5 @@ struct PoolStateMachine {
     private mutating func removeIdle(_ connection: ConnectionID) {
         guard let key = connections.removeValue(forKey: connection)?.key else { return }
         idle[key]?.removeAll { $0 == connection }
-    }
-}
-
-extension PoolStateMachine.Actions {
-    func merging(_ other: Self) -> Self {
-        var result = self
-        result.leases += other.leases
-        result.create += other.create
-        result.close += other.close
-        result.fail += other.fail
-        return result
     }
 }
