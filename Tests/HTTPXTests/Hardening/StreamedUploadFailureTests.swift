@@ -67,31 +67,39 @@ struct StreamedUploadFailureTests {
     }
 
     @Test func aResponseSentBeforeTheProducerFailedStillCounts() async throws {
+        let responded = Counter()
         let server = try await ScriptedServer.start { connection in
             _ = try await connection.readRequest(readBody: false)
             try await connection.respond(status: "413 Content Too Large", body: "too large")
+            responded.increment()
             await connection.hang()
         }
         defer { Task { await server.stop() } }
         let client = AsyncClient(baseURL: server.baseURL, timeout: Timeout(5))
 
-        /// Waits before failing, so the early response arrives first.
-        struct SlowFailingChunks: AsyncSequence, Sendable {
+        /// Fails once the server has answered, and the answer had time to arrive.
+        struct FailingAfterTheAnswer: AsyncSequence, Sendable {
             typealias Element = ByteBuffer
+            let responded: Counter
             struct AsyncIterator: AsyncIteratorProtocol {
+                let responded: Counter
                 var sent = false
                 mutating func next() async throws -> ByteBuffer? {
                     if sent {
-                        try await Task.sleep(for: .milliseconds(300))
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while responded.value == 0 && ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
+                        try await Task.sleep(for: .seconds(1))
                         throw ProducerFailed()
                     }
                     sent = true
                     return ByteBuffer(string: "first chunk")
                 }
             }
-            func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
+            func makeAsyncIterator() -> AsyncIterator { AsyncIterator(responded: responded) }
         }
-        let response = try await client.post("/upload", content: .stream(SlowFailingChunks()))
+        let response = try await client.post("/upload", content: .stream(FailingAfterTheAnswer(responded: responded)))
         #expect(response.statusCode == 413)
         #expect(response.text == "too large")
     }
