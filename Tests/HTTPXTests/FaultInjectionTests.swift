@@ -253,7 +253,12 @@ struct FaultInjectionTests {
         #expect(try await client.get("/fast").text == "ok", "the pool still serves")
         #expect(clientSockets(to: server.port) <= 20)
         await client.close()
-        try await Task.sleep(for: .milliseconds(300))
+        // Closes run on the event loops, which a loaded machine (other suites run in parallel)
+        // may reach late: wait for them, within bounds.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while clientSockets(to: server.port) > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(clientSockets(to: server.port) == 0, "every socket of the client was closed")
     }
 
@@ -303,7 +308,9 @@ struct FaultInjectionTests {
     }
 
     /// The open sockets of this process connected to `port` on loopback (Linux only).
-    func clientSockets(to port: Int) -> Int {
+    /// This process's sockets connected to `port`, only those from `localAddress` (IPv4, as
+    /// /proc/net/tcp writes it: `0300007F` for 127.0.0.3) when given.
+    func clientSockets(to port: Int, fromLocalHex localAddress: String? = nil) -> Int {
         #if os(Linux)
         var inodes = Set<String>()
         if let dir = opendir("/proc/self/fd") {
@@ -326,7 +333,8 @@ struct FaultInjectionTests {
                 let fields = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
                     .split(separator: " ")
                 guard fields.count > 9, let remotePort = fields[2].split(separator: ":").last,
-                      Int(remotePort, radix: 16) == port, inodes.contains(String(fields[9]))
+                      Int(remotePort, radix: 16) == port, inodes.contains(String(fields[9])),
+                      localAddress.map({ fields[1].hasPrefix($0 + ":") }) ?? true
                 else { continue }
                 matches += 1
             }

@@ -35,9 +35,14 @@ struct HTTP2NginxLeakTests {
         let port = try #require(Int(base.split(separator: ":").last ?? ""))
         var timeout = Timeout(10)
         timeout.read = .milliseconds(500)
+        // From an address of its own, so that other suites' connections to the same nginx
+        // are not counted.
         let client = AsyncClient(
-            timeout: timeout, limits: Limits(maxConnections: 20), verify: .caBundle((Interop.certs ?? "") + "/ca.pem"),
-            http2: true)
+            timeout: timeout,
+            transport: HTTPTransport(
+                verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: true, limits: Limits(maxConnections: 20),
+                localAddress: "127.0.0.3"))
+        let ours = "0300007F"
         for _ in 0..<4 {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<100 {
@@ -48,16 +53,16 @@ struct HTTP2NginxLeakTests {
         let transport = try #require(client.transport as? HTTPTransport)
         let open = transport.connectionCount
         let started = transport.connectionsStarted
-        let before = transport.poolSummary + " sockets=\(FaultInjectionTests().clientSockets(to: port))"
+        let before = transport.poolSummary + " sockets=\(FaultInjectionTests().clientSockets(to: port, fromLocalHex: ours))"
         await client.close()
         // TLS connections wait up to TLSContextCache.shutdownTimeout (1 s) for the server's
         // close_notify; a loaded machine may take a little longer to get there.
         let deadline = ContinuousClock.now + .seconds(5)
-        while FaultInjectionTests().clientSockets(to: port) > 0 && ContinuousClock.now < deadline {
+        while FaultInjectionTests().clientSockets(to: port, fromLocalHex: ours) > 0 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(
-            FaultInjectionTests().clientSockets(to: port) == 0,
+            FaultInjectionTests().clientSockets(to: port, fromLocalHex: ours) == 0,
             "\(started) started, \(open) in the pool before closing: \(before); after: \(transport.poolSummary)")
     }
 }
