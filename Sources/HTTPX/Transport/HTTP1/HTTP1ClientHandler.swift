@@ -54,11 +54,6 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             return
         }
         self.exchange = exchange
-        if let body, let problem = exchange.bodyBytes.add(body.readableBytes) ?? exchange.bodyBytes.finish() {
-            // RequestFraming checked this before; a mismatch here would frame the wire wrongly.
-            failFraming(problem)
-            return
-        }
         write(.head(head), context: context, flush: body.map { $0.readableBytes > Self.separateHeadThreshold } ?? false)
         if let body {
             if body.readableBytes > 0 { write(.body(.byteBuffer(body)), context: context, flush: false) }
@@ -73,9 +68,6 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         guard let context, let exchange, !exchange.isDone else {
             return failedWrite()
         }
-        if let problem = exchange.bodyBytes.add(chunk.readableBytes) {
-            return eventLoop.makeFailedFuture(failFraming(problem))
-        }
         let promise = context.eventLoop.makePromise(of: Void.self)
         write(.body(.byteBuffer(chunk)), context: context, flush: true, promise: promise)
         return promise.futureResult
@@ -85,9 +77,6 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     func finishBody() -> EventLoopFuture<Void> {
         guard let context, let exchange, !exchange.isDone else {
             return failedWrite()
-        }
-        if let problem = exchange.bodyBytes.finish() {
-            return eventLoop.makeFailedFuture(failFraming(problem))
         }
         let promise = context.eventLoop.makePromise(of: Void.self)
         writeEnd(context: context, promise: promise)
@@ -102,15 +91,10 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         fail(error)
     }
 
-    /// The body broke its framing: the exchange fails with ``HTTPXError/Kind/localProtocol``
+    /// The request broke the protocol (its body its framing): the exchange fails with `error`
     /// and the connection closes, so nothing more is read as part of this request.
-    @discardableResult
-    private func failFraming(_ problem: String) -> HTTPXError {
-        let description = exchange?.describe() ?? "the request"
-        let error = HTTPXError(
-            .localProtocol, "Stopped sending \(description): \(problem); the connection was closed")
+    func failRequest(_ error: any Error) {
         fail(error)
-        return error
     }
 
     private func failedWrite() -> EventLoopFuture<Void> {

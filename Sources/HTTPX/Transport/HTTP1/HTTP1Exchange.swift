@@ -13,8 +13,6 @@ final class HTTP1Exchange {
     let onComplete: (Bool) -> Void
     let describe: () -> String
 
-    /// The request body's bytes, counted against its framing.
-    var bodyBytes: BodyByteCounter
     var body: BodyStreamSource?
     var receivedResponseBytes = false
     var requestFullySent = false
@@ -27,7 +25,6 @@ final class HTTP1Exchange {
         head: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>,
         timeout: Timeout,
         requestKeepAlive: Bool,
-        framing: RequestFraming,
         describe: @escaping () -> String,
         onComplete: @escaping (Bool) -> Void
     ) {
@@ -35,7 +32,6 @@ final class HTTP1Exchange {
         self.readTimeout = timeout.read.map(TimeAmount.init)
         self.writeTimeout = timeout.write.map(TimeAmount.init)
         self.requestKeepAlive = requestKeepAlive
-        self.bodyBytes = BodyByteCounter(framing)
         self.describe = describe
         self.onComplete = onComplete
     }

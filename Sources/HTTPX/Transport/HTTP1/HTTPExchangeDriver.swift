@@ -29,7 +29,7 @@ struct HTTPExchangeDriver: Sendable {
             case .success(let handler):
                 let exchange = HTTP1Exchange(
                     head: headPromise, timeout: request.extensions.timeout, requestKeepAlive: requestKeepAlive,
-                    framing: framing, describe: { request.description }, onComplete: onComplete)
+                    describe: { request.description }, onComplete: onComplete)
                 handler.value.start(exchange, head: head, body: bufferedBody?.byteBuffer)
             case .failure(let error):
                 let failure = HTTPXError(
@@ -40,7 +40,7 @@ struct HTTPExchangeDriver: Sendable {
         }
         return try await withTaskCancellationHandler {
             if bufferedBody == nil {
-                try await writeStreamedBody(request, headPromise: headPromise)
+                try await writeStreamedBody(request, framing: framing, headPromise: headPromise)
             }
             let (responseHead, source) = try await headPromise.futureResult.get()
             return makeResponse(responseHead, source: source, request: request)
@@ -53,10 +53,13 @@ struct HTTPExchangeDriver: Sendable {
     /// the exchange fails at once (nothing waits for a response that cannot come); a response
     /// the server sent before the failure still counts, unless the body broke its framing.
     private func writeStreamedBody(
-        _ request: Request, headPromise: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>
+        _ request: Request, framing: RequestFraming, headPromise: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>
     ) async throws {
         let handler = try await self.handler.get()
         var chunks = request.body.stream.makeAsyncIterator()
+        // Counted here, before the handler, so a body that breaks its framing fails the same
+        // way whether or not the server has already answered.
+        var counted = BodyByteCounter(framing)
         while true {
             let chunk: ByteBuffer?
             do {
@@ -70,6 +73,12 @@ struct HTTPExchangeDriver: Sendable {
                 try await failBody(wrapped, handler: handler, headPromise: headPromise)
                 return
             }
+            if let problem = chunk.map({ counted.add($0.readableBytes) }) ?? counted.finish() {
+                let error = HTTPXError(
+                    .localProtocol, "Stopped sending \(request): \(problem); the connection was closed", request: request)
+                try? await eventLoop.submit { handler.value.failRequest(error) }.get()
+                throw error
+            }
             do {
                 if let chunk {
                     try await eventLoop.flatSubmit { handler.value.writeBodyChunk(chunk) }.get()
@@ -77,8 +86,6 @@ struct HTTPExchangeDriver: Sendable {
                     try await eventLoop.flatSubmit { handler.value.finishBody() }.get()
                     return
                 }
-            } catch let error as HTTPXError where error.is(.localProtocol) {
-                throw error
             } catch {
                 try await failBody(error, handler: handler, headPromise: headPromise)
                 return
