@@ -137,17 +137,19 @@ final class BodyStreamSource: Sendable {
         }
     }
 
-    /// The reader stopped before the end: drops what is buffered.
-    func abandon() {
+    /// The reader stopped before the end, or its task was cancelled (`reason`): drops what is
+    /// buffered; a later read fails with `reason`, so a cancellation that races the response
+    /// head is still reported as one.
+    func abandon(_ reason: any Error = HTTPXError(.streamClosed, "The response body was closed")) {
         let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
             state.consumerGone = true
             state.buffer.removeAll()
             state.bufferedBytes = 0
-            if state.end == nil { state.end = .failure(HTTPXError(.streamClosed, "The response body was closed")) }
+            if state.end == nil { state.end = .failure(reason) }
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume(throwing: HTTPXError(.streamClosed, "The response body was closed"))
+        waiter?.resume(throwing: reason)
     }
 
     /// Whether the body ended (cleanly or not).

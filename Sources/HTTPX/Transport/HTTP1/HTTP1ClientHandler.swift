@@ -258,7 +258,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     /// connection is closed, as its response can no longer be read to the end.
     func abandon(_ error: any Error) {
         guard let exchange, !exchange.isDone else { return }
-        exchange.body?.abandon()
+        exchange.body?.abandon(error)
         fail(error)
     }
 
