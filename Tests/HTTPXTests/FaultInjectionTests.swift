@@ -242,7 +242,7 @@ struct FaultInjectionTests {
         let client = client(server, timeout: Timeout(10), limits: Limits(maxConnections: 20))
         #expect(try await client.get("/warm").text == "ok")
         #if os(Linux)
-        #expect(clientSockets(to: server.port) == 1, "the kept-alive connection is seen")
+        #expect(clientSockets(to: server.port) >= 1, "the kept-alive connection is seen")
         #endif
         for _ in 0..<20 {
             let tasks = (0..<50).map { _ in Task { try await client.get("/slow") } }
