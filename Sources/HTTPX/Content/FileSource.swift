@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import NIOCore
+import NIOPosix
 
 /// A file on disk used as a body, read in chunks when the body is sent.
 struct FileSource: Sendable, Hashable {
@@ -31,9 +32,11 @@ struct FileSource: Sendable, Hashable {
     }
 
     /// A reader that yields the file's chunks and closes the file at its end or on an error.
+    /// Each read runs on SwiftNIO's blocking-I/O thread pool, not on the cooperative pool
+    /// that runs the tasks.
     func makeReader() -> () async throws -> ByteBuffer? {
         let reader = FileReader(path: path)
-        return { try reader.next() }
+        return { try await reader.next() }
     }
 
     static func lastError() -> String {
@@ -52,35 +55,40 @@ private final class FileReader {
         self.path = path
     }
 
-    func next() throws -> ByteBuffer? {
+    func next() async throws -> ByteBuffer? {
         if finished { return nil }
         if descriptor < 0 {
-            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            let path = self.path
+            descriptor = try await NIOThreadPool.singleton.runIfActive { open(path, O_RDONLY | O_CLOEXEC) }
             if descriptor < 0 {
                 finished = true
                 throw HTTPXError(.invalidArgument, "Cannot open file '\(path)': \(FileSource.lastError())")
             }
         }
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(FileSource.chunkSize)
-        var count = 0
         let fd = descriptor
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: FileSource.chunkSize) { raw in
-            repeat {
-                count = read(fd, raw.baseAddress, FileSource.chunkSize)
-            } while count < 0 && errno == EINTR
-            return max(count, 0)
-        }
-        if count < 0 {
-            let message = FileSource.lastError()
+        let (buffer, count, failure) = try await NIOThreadPool.singleton.runIfActive { Self.readChunk(fd) }
+        if let failure {
             finish()
-            throw HTTPXError(.invalidArgument, "Cannot read file '\(path)': \(message)")
+            throw HTTPXError(.invalidArgument, "Cannot read file '\(path)': \(failure)")
         }
         if count == 0 {
             finish()
             return nil
         }
         return buffer
+    }
+
+    /// Reads the next chunk of `fd`: the bytes, how many, or why it failed.
+    private static func readChunk(_ fd: Int32) -> (ByteBuffer, Int, String?) {
+        var buffer = ByteBuffer()
+        var count = 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: FileSource.chunkSize) { raw in
+            repeat {
+                count = read(fd, raw.baseAddress, FileSource.chunkSize)
+            } while count < 0 && errno == EINTR
+            return max(count, 0)
+        }
+        return (buffer, count, count < 0 ? FileSource.lastError() : nil)
     }
 
     private func finish() {

@@ -87,7 +87,8 @@ public final class HTTPTransport: Transport {
         self.proxyEndpoints = self.proxies?.endpoints ?? []
         let connectionSettings = settings
         self.pool = ConnectionPool(
-            limits: limits, assumedCapacity: settings.http1 ? 1 : HTTP2ConnectionWatcher.maxCapacity, retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+            limits: limits, assumedCapacity: Self.assumedCapacity(http1: settings.http1, http2: settings.http2),
+            retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         ) { id, key, connectTimeout, eventLoop, events in
             HTTPConnection.connect(
                 id: id, key: key, settings: connectionSettings, connectTimeout: connectTimeout, eventLoop: eventLoop,
@@ -195,5 +196,17 @@ public final class HTTPTransport: Transport {
 
     public func close() async {
         pool.shutDown()
+    }
+}
+
+extension HTTPTransport {
+    /// How many requests a first connection to `key` is expected to carry: the HTTP/2 stream
+    /// limit when it may turn out HTTP/2 (`https` with ALPN offering h2, or any origin when
+    /// HTTP/1.1 is off), so a burst waits for one connection instead of opening one each.
+    static func assumedCapacity(http1: Bool, http2: Bool) -> @Sendable (PoolKey) -> Int {
+        { key in
+            guard http2 else { return 1 }
+            return !http1 || key.scheme == "https" ? HTTP2ConnectionWatcher.maxCapacity : 1
+        }
     }
 }

@@ -25,14 +25,14 @@ final class ActivityTimer {
         }
         self.timeout = timeout
         isWatching = true
-        lastActivity = .now()
+        lastActivity = eventLoop.now
         let due = lastActivity + timeout
         if scheduled == nil || due < fireAt { schedule(at: due) }
     }
 
     /// Records activity: the timeout counts again from now.
     func touch() {
-        if isWatching { lastActivity = .now() }
+        if isWatching { lastActivity = eventLoop.now }
     }
 
     /// Stops watching; a pending check will find nothing to do.
@@ -61,7 +61,7 @@ final class ActivityTimer {
         fireAt = .distantFuture
         guard isWatching, let timeout else { return }
         let due = lastActivity + timeout
-        if due <= .now() {
+        if due <= eventLoop.now {
             isWatching = false
             onExpire?()
         } else {

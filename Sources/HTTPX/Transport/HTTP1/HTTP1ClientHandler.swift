@@ -2,9 +2,10 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTP2
 
-/// Runs one exchange at a time on an HTTP/1.1 connection: writes the request, hands the
-/// response head and body to the waiting task, applies the read and write timeouts, and holds
-/// back socket reads while the body's reader is behind.
+/// Runs one exchange at a time on an HTTP/1.1 connection (or the one exchange of an HTTP/2
+/// stream): it feeds the channel's events to an ``HTTP1ConnectionStateMachine`` and does what
+/// it answers: writes the request, hands the response head and body to the waiting task, runs
+/// the read and write timers, and holds back socket reads while the body's reader is behind.
 final class HTTP1ClientHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
@@ -12,20 +13,18 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     private let eventLoop: any EventLoop
     private var context: ChannelHandlerContext?
+    private var state: HTTP1ConnectionStateMachine
+    /// The running exchange's promises and callbacks (its state is in `state`).
     private var exchange: HTTP1Exchange?
-    private var readHeld = false
     private let readTimer: ActivityTimer
     private let writeTimer: ActivityTimer
-    private(set) var isActive = true
+    var isActive: Bool { state.isActive }
     /// Called when the connection closes while no exchange runs (the server closed it idle).
     var onIdleClose: (() -> Void)?
 
-    /// Whether this handler serves one HTTP/2 stream, whose channel closes after its exchange.
-    private let isStream: Bool
-
     init(eventLoop: any EventLoop, isStream: Bool = false) {
         self.eventLoop = eventLoop
-        self.isStream = isStream
+        self.state = HTTP1ConnectionStateMachine(isStream: isStream)
         self.readTimer = ActivityTimer(eventLoop: eventLoop)
         self.writeTimer = ActivityTimer(eventLoop: eventLoop)
         readTimer.onExpire = { [weak self] in self?.timedOut(.readTimeout) }
@@ -34,11 +33,11 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        isActive = context.channel.isActive
+        if !context.channel.isActive { state = HTTP1ConnectionStateMachine(isStream: state.isStream, active: false) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        isActive = true
+        state.channelActive()
         context.fireChannelActive()
     }
 
@@ -46,9 +45,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     /// Starts an exchange by writing the request head, and the whole body when it is in memory.
     func start(_ exchange: HTTP1Exchange, head: HTTPRequestHead, body: ByteBuffer?) {
-        guard let context, isActive, self.exchange == nil else {
+        guard let context, state.start(requestKeepAlive: exchange.requestKeepAlive) else {
             let error = HTTPXError(.remoteProtocol, "Server disconnected without sending a response to \(exchange.describe())")
-            exchange.isDone = true
             exchange.head.fail(ConnectionClosedBeforeResponse(underlying: error))
             exchange.onComplete(false)
             return
@@ -65,9 +63,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     /// Writes one chunk of a streamed body; the future completes when the socket took it.
     func writeBodyChunk(_ chunk: ByteBuffer) -> EventLoopFuture<Void> {
-        guard let context, let exchange, !exchange.isDone else {
-            return failedWrite()
-        }
+        guard let context, state.isRunning else { return failedWrite() }
         let promise = context.eventLoop.makePromise(of: Void.self)
         write(.body(.byteBuffer(chunk)), context: context, flush: true, promise: promise)
         return promise.futureResult
@@ -75,9 +71,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     /// Ends a streamed body.
     func finishBody() -> EventLoopFuture<Void> {
-        guard let context, let exchange, !exchange.isDone else {
-            return failedWrite()
-        }
+        guard let context, state.isRunning else { return failedWrite() }
         let promise = context.eventLoop.makePromise(of: Void.self)
         writeEnd(context: context, promise: promise)
         return promise.futureResult
@@ -87,7 +81,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     /// the exchange fails, unless the server already answered, in which case its response
     /// stands and the connection closes after it, as the request was cut short.
     func failBody(_ error: any Error) {
-        guard let exchange, !exchange.isDone, exchange.body == nil else { return }
+        guard state.bodyFailureEndsExchange else { return }
         fail(error)
     }
 
@@ -104,15 +98,11 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     private func writeEnd(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
         let sent = context.eventLoop.makePromise(of: Void.self)
+        let id = state.exchangeID
         write(.end(nil), context: context, flush: true, promise: sent)
         sent.futureResult.assumeIsolated().whenComplete { [self] result in
-            if case .success = result, let exchange = self.exchange {
-                exchange.requestFullySent = true
-                if exchange.responseEnded {
-                    self.complete(reusable: exchange.responseKeepAlive)
-                } else if !(exchange.body?.isPaused ?? false) {
-                    self.readTimer.watch(timeout: exchange.readTimeout)
-                }
+            if case .success = result, let id {
+                apply(state.requestSent(id: id, readerPaused: exchange?.body?.isPaused ?? false), to: readTimer)
             }
             promise?.completeWith(result)
         }
@@ -122,20 +112,14 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         _ part: HTTPClientRequestPart, context: ChannelHandlerContext, flush: Bool,
         promise: EventLoopPromise<Void>? = nil
     ) {
-        guard let exchange else {
+        guard let id = state.exchangeID, let command = state.willWrite() else {
             promise?.fail(HTTPXError(.writeError, "The connection has no request in progress to write to"))
             return
         }
         let written = promise ?? context.eventLoop.makePromise(of: Void.self)
-        if exchange.outstandingWrites == 0 { writeTimer.watch(timeout: exchange.writeTimeout) }
-        exchange.outstandingWrites += 1
+        apply(command, to: writeTimer)
         written.futureResult.assumeIsolated().whenComplete { [self] _ in
-            exchange.outstandingWrites -= 1
-            if exchange.outstandingWrites == 0 {
-                self.writeTimer.stop()
-            } else {
-                self.writeTimer.touch()
-            }
+            apply(state.writeCompleted(id: id), to: writeTimer)
         }
         if flush {
             context.writeAndFlush(wrapOutboundOut(part), promise: written)
@@ -147,11 +131,9 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     // MARK: - Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let exchange, !exchange.isDone else { return }
-        exchange.receivedResponseBytes = true
         switch unwrapInboundIn(data) {
         case .head(let head):
-            exchange.responseKeepAlive = head.isKeepAlive && exchange.requestKeepAlive
+            guard state.receivedHead(keepAlive: head.isKeepAlive), let exchange else { return }
             let loop = context.eventLoop
             let bound = NIOLoopBound(self, eventLoop: loop)
             let body = BodyStreamSource(resumeReading: {
@@ -161,24 +143,15 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             exchange.head.succeed((head, body))
             readTimer.touch()
         case .body(let chunk):
-            if exchange.body?.yield(chunk) ?? true {
-                readTimer.touch()
-            } else {
-                readTimer.stop()
-            }
+            guard state.receivedBodyPart(), let body = exchange?.body else { return }
+            apply(state.bodyPartForwarded(readerPaused: !body.yield(chunk)), to: readTimer)
         case .end:
-            exchange.responseEnded = true
-            readTimer.stop()
+            guard let completion = state.receivedEnd() else { return }
             // Release the connection before waking the reader, so a request the reader sends
             // next finds it idle in the pool.
-            if exchange.requestFullySent {
-                complete(reusable: exchange.responseKeepAlive)
-            } else {
-                // The server answered before the request body was sent: the connection
-                // cannot carry another request.
-                complete(reusable: false)
-            }
-            exchange.body?.finish(.success(()))
+            let body = exchange?.body
+            finish(completion)
+            body?.finish(.success(()))
         }
     }
 
@@ -188,33 +161,22 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if let body = exchange?.body, body.isPaused {
-            readHeld = true
-        } else {
-            context.read()
-        }
+        if state.read(readerPaused: exchange?.body?.isPaused ?? false) { context.read() }
     }
 
     private func resumeReading() {
-        guard let context, readHeld else { return }
-        readHeld = false
-        if let exchange { readTimer.watch(timeout: exchange.readTimeout) }
+        guard let context, state.readerResumed() else { return }
+        if state.isRunning, let exchange { readTimer.watch(timeout: exchange.readTimeout) }
         context.read()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        isActive = false
         readTimer.stop()
         writeTimer.stop()
-        if let exchange, !exchange.isDone {
-            let description = exchange.describe()
-            if exchange.receivedResponseBytes {
-                fail(HTTPXError(.remoteProtocol, "Server disconnected without sending a complete response to \(description)"))
-            } else {
-                let error = HTTPXError(.remoteProtocol, "Server disconnected without sending a response to \(description)")
-                fail(ConnectionClosedBeforeResponse(underlying: error))
-            }
-        } else {
+        let (failure, idleClose) = state.channelInactive()
+        if let failure, let exchange {
+            fail(failure, exchange: exchange, error: nil)
+        } else if idleClose {
             onIdleClose?()
             onIdleClose = nil
         }
@@ -222,11 +184,25 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let exchange, !exchange.isDone {
-            // Once the whole request is out, a failure is the response's, not the request's.
-            let phase: TransportErrors.Phase =
-                exchange.receivedResponseBytes || exchange.requestFullySent ? .reading : .writing
-            let mapped = TransportErrors.map(error, phase: phase, request: exchange.describe())
+        guard let failure = state.errorCaught(), let exchange else {
+            context.close(promise: nil)
+            return
+        }
+        fail(failure, exchange: exchange, error: error)
+    }
+
+    /// Words the error of a failure the channel reported, and fails the exchange with it.
+    private func fail(_ failure: HTTP1ConnectionStateMachine.ChannelFailure, exchange: HTTP1Exchange, error: (any Error)?) {
+        let description = exchange.describe()
+        switch failure {
+        case .closedBeforeResponse:
+            let error = HTTPXError(.remoteProtocol, "Server disconnected without sending a response to \(description)")
+            fail(ConnectionClosedBeforeResponse(underlying: error))
+        case .closedMidResponse:
+            fail(HTTPXError(.remoteProtocol, "Server disconnected without sending a complete response to \(description)"))
+        case .error(let reading, let responseStarted):
+            guard let error else { return }
+            let mapped = TransportErrors.map(error, phase: reading ? .reading : .writing, request: description)
             if let reset = error as? NIOHTTP2Errors.StreamClosed, reset.errorCode != .refusedStream,
                 reset.errorCode != .cancel
             {
@@ -237,9 +213,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
                 fail(mapped)
                 return
             }
-            if !exchange.receivedResponseBytes, let httpError = mapped as? HTTPXError,
-                isStream || httpError.is(.network)
-            {
+            if !responseStarted, let httpError = mapped as? HTTPXError, state.isStream || httpError.is(.network) {
                 // Nothing of a response arrived: an HTTP/2 stream refused or cancelled (after
                 // GOAWAY, say), or a kept-alive connection the server had already closed (a
                 // reset on the first write). The transport decides whether to send it again.
@@ -247,8 +221,6 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
                 return
             }
             fail(mapped)
-        } else {
-            context.close(promise: nil)
         }
     }
 
@@ -257,14 +229,16 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     /// The reader of the body gave up early, or the awaiting task was cancelled: the
     /// connection is closed, as its response can no longer be read to the end.
     func abandon(_ error: any Error) {
-        guard let exchange, !exchange.isDone else { return }
-        exchange.body?.abandon(error)
+        guard state.isRunning else { return }
+        exchange?.body?.abandon(error)
         fail(error)
     }
 
+    /// Fails the running exchange with `error` and closes the connection.
     private func fail(_ error: any Error) {
-        guard let exchange, !exchange.isDone else { return }
-        exchange.isDone = true
+        // After the channel went inactive the machine has no exchange left, but ours still
+        // waits for its error.
+        guard state.fail() || state.state == .closed, let exchange else { return }
         self.exchange = nil
         readTimer.stop()
         writeTimer.stop()
@@ -273,27 +247,31 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         exchange.onComplete(false)
     }
 
-    private func complete(reusable: Bool) {
-        guard let exchange, !exchange.isDone else { return }
-        exchange.isDone = true
+    private func finish(_ completion: HTTP1ConnectionStateMachine.Completion) {
+        guard let exchange else { return }
         self.exchange = nil
         readTimer.stop()
         writeTimer.stop()
-        let keep = reusable && isActive
-        if readHeld {
-            // A read held back while the body's reader was behind must not be lost: an idle
-            // kept-alive connection still reads, to notice when the server closes it.
-            readHeld = false
-            if keep && !isStream { context?.read() }
+        if completion.readAgain { context?.read() }
+        if completion.close { context?.close(promise: nil) }
+        exchange.onComplete(completion.reusable)
+    }
+
+    private func apply(_ command: HTTP1ConnectionStateMachine.TimerCommand, to timer: ActivityTimer) {
+        switch command {
+        case .none: break
+        case .watch:
+            let isRead = timer === readTimer
+            timer.watch(timeout: isRead ? exchange?.readTimeout : exchange?.writeTimeout)
+        case .touch: timer.touch()
+        case .stop: timer.stop()
         }
-        if !keep || isStream { context?.close(promise: nil) }
-        exchange.onComplete(keep)
     }
 
     // MARK: - Timers
 
     private func timedOut(_ kind: HTTPXError.Kind) {
-        guard let exchange, !exchange.isDone else { return }
+        guard state.isRunning, let exchange else { return }
         let timeout = kind == .readTimeout ? exchange.readTimeout : exchange.writeTimeout
         let seconds = Self.format(Double(timeout?.nanoseconds ?? 0) / 1e9)
         let what = kind == .readTimeout ? "to read the response to" : "to send the request"

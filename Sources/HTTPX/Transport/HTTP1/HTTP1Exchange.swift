@@ -1,8 +1,9 @@
 import NIOCore
 import NIOHTTP1
 
-/// One request and its response on an HTTP/1.1 connection, as the channel handler tracks it.
-/// Lives on the connection's event loop.
+/// What the channel handler holds for one request and its response: the promise and body
+/// stream the waiting task reads, and the callback to the pool. Where the exchange stands is
+/// the business of ``HTTP1ConnectionStateMachine``. Lives on the connection's event loop.
 final class HTTP1Exchange {
     /// Completed when the response head arrives, with the stream its body will fill.
     let head: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>
@@ -13,13 +14,8 @@ final class HTTP1Exchange {
     let onComplete: (Bool) -> Void
     let describe: () -> String
 
+    /// The body's stream, once the response head arrived.
     var body: BodyStreamSource?
-    var receivedResponseBytes = false
-    var requestFullySent = false
-    var responseEnded = false
-    var responseKeepAlive = false
-    var isDone = false
-    var outstandingWrites = 0
 
     init(
         head: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>,
@@ -42,18 +38,6 @@ final class HTTP1Exchange {
             body.finish(.failure(error))
         } else {
             head.fail(error)
-        }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if nanoseconds.overflow {
-            self = .nanoseconds(Int64.max)
-        } else {
-            self = .nanoseconds(nanoseconds.partialValue &+ attoseconds / 1_000_000_000)
         }
     }
 }

@@ -57,7 +57,8 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// - Parameter assumedCapacity: how many requests a new connection is expected to carry
     ///   before one to its origin has opened (see ``PoolStateMachine/assumedCapacity``).
     init(
-        limits: Limits, assumedCapacity: Int = 1, retries: Int, group: any EventLoopGroup,
+        limits: Limits, assumedCapacity: @escaping @Sendable (PoolKey) -> Int = { _ in 1 }, retries: Int,
+        group: any EventLoopGroup,
         factory: @escaping ConnectionFactory<Connection>
     ) {
         self.state = Mutex(State(machine: PoolStateMachine(limits: limits, assumedCapacity: assumedCapacity)))

@@ -53,10 +53,12 @@ struct PoolStateMachine {
 
     let maxConnections: Int?
     let maxKeepalive: Int?
-    /// How many requests a connection still connecting is expected to carry when nothing
-    /// has been learned about its origin: 1, or the HTTP/2 stream limit when every
-    /// connection is HTTP/2.
-    let assumedCapacity: Int
+    /// How many requests a connection to an origin, still connecting, is expected to carry
+    /// when nothing has been learned about the origin: 1 for HTTP/1.1; the HTTP/2 stream
+    /// limit for an origin that may speak HTTP/2, so a burst of requests waits for the first
+    /// connection's ALPN result instead of opening one connection each. If the connection
+    /// turns out to be HTTP/1.1, it carries one of them and the others get their own.
+    let assumedCapacity: @Sendable (PoolKey) -> Int
     /// The capacity of the last connection that opened to each origin, so that a burst of
     /// requests opens as many connections as it needs: one per request on HTTP/1.1, one per
     /// stream limit on HTTP/2.
@@ -82,10 +84,15 @@ struct PoolStateMachine {
     var connectionsStarted: Int { nextConnectionID }
     private(set) var isShutDown = false
 
-    init(limits: Limits, assumedCapacity: Int = 1) {
+    init(limits: Limits, assumedCapacity: @escaping @Sendable (PoolKey) -> Int) {
         maxConnections = limits.maxConnections
         maxKeepalive = limits.maxKeepaliveConnections
-        self.assumedCapacity = max(1, assumedCapacity)
+        self.assumedCapacity = { max(1, assumedCapacity($0)) }
+    }
+
+    /// A pool whose connections are all expected to carry `assumedCapacity` requests.
+    init(limits: Limits, assumedCapacity: Int = 1) {
+        self.init(limits: limits) { _ in assumedCapacity }
     }
 
     var waitingCount: Int { waiters.count }
@@ -358,7 +365,7 @@ struct PoolStateMachine {
     }
 
     private func expectedCapacity(of key: PoolKey) -> Int {
-        learnedCapacity[key] ?? assumedCapacity
+        learnedCapacity[key] ?? assumedCapacity(key)
     }
 
     private func oldestIdle(excluding key: PoolKey?) -> ConnectionID? {
