@@ -3,6 +3,8 @@ import Testing
 @testable import HTTPX
 
 @Suite("Pool state machine")
+/// (Pools whose exact actions are compared after a release run without keep-alive expiry; its
+/// checks are tested in `PoolTimerTests`.)
 struct PoolStateMachineTests {
     let a = PoolKey(scheme: "http", host: "a.com", port: 80)
     let b = PoolKey(scheme: "http", host: "b.com", port: 80)
@@ -11,7 +13,7 @@ struct PoolStateMachineTests {
     func at(_ seconds: Int) -> ContinuousClock.Instant { t0 + .seconds(seconds) }
 
     @Test func createsThenReusesAConnection() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: Limits(keepaliveExpiry: nil))
         let first = pool.acquire(a, waiter: 1)
         #expect(first.create.map(\.key) == [a])
         let id = first.create[0].connection
@@ -77,7 +79,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func keepsAtMostMaxKeepaliveIdleConnections() {
-        var pool = PoolStateMachine(limits: Limits(maxConnections: 10, maxKeepaliveConnections: 1))
+        var pool = PoolStateMachine(limits: Limits(maxConnections: 10, maxKeepaliveConnections: 1, keepaliveExpiry: nil))
         let c1 = pool.acquire(a, waiter: 1).create[0].connection
         let c2 = pool.acquire(a, waiter: 2).create[0].connection
         _ = pool.connected(c1, now: at(0))
@@ -157,7 +159,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func multiplexedConnectionCarriesUpToItsCapacity() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: Limits(keepaliveExpiry: nil))
         // Until a connection says it multiplexes, each waiter gets a connection started.
         let first = pool.acquire(a, waiter: 1).create[0].connection
         let second = pool.acquire(a, waiter: 2).create[0].connection
@@ -217,7 +219,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func multiplexedConnectionGoesIdleWhenItsLastRequestEnds() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: Limits(keepaliveExpiry: nil))
         let id = pool.acquire(a, waiter: 1).create[0].connection
         _ = pool.connected(id, now: at(0), capacity: 100)
         #expect(pool.leaseIdle(a) == id)
@@ -229,7 +231,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func drainingConnectionTakesNoNewRequests() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: Limits(keepaliveExpiry: nil))
         let id = pool.acquire(a, waiter: 1).create[0].connection
         _ = pool.connected(id, now: at(0), capacity: 10)
         let drained = pool.drain(id)

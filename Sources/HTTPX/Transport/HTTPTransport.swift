@@ -132,13 +132,12 @@ public final class HTTPTransport: Transport {
                 // Nothing of a response arrived. On HTTP/1.1 the kept-alive connection was closed
                 // by the server while idle; on HTTP/2 the stream was refused, usually because
                 // the connection is going away (its GOAWAY may still be on its way to us).
-                let serverSentGoAway = connection.isHTTP2 && connection.isDraining
+                let unanswered = PoolStateMachine.UnansweredRequest(
+                    replayable: request.body.isReplayable, idempotent: request.method.isIdempotent,
+                    reusedConnection: reused, http2: connection.isHTTP2,
+                    goAwayReceived: connection.isHTTP2 && connection.isDraining)
                 if connection.isHTTP2 { pool.drain(connection.id) }
-                let retryable = request.body.isReplayable
-                    && (serverSentGoAway || (request.method.isIdempotent && (reused || connection.isHTTP2)))
-                // A burst of streams can meet several connections that each end after a few
-                // requests (as with nginx's keepalive_requests), so HTTP/2 retries a few times.
-                if retryable && retries < (connection.isHTTP2 ? 8 : 1) {
+                if PoolStateMachine.shouldSendAgain(unanswered, after: retries) {
                     retries += 1
                     continue
                 }

@@ -89,7 +89,9 @@ struct ConnectAttributionTests {
         }
         var capacity: Int { 1 }
         var isActive: Bool { true }
-        func close() {}
+        /// Whether the pool closed it.
+        let closed = Mutex(false)
+        func close() { closed.withLock { $0 = true } }
         func markDraining() {}
         func updateCapacity(_ capacity: Int) {}
     }
@@ -110,6 +112,10 @@ struct ConnectAttributionTests {
         func connect(_ index: Int) {
             let (id, promise) = opened.withLock { ($0[index].id, $0[index].promise) }
             promise.succeed(MockConnection(id: id, eventLoop: promise.futureResult.eventLoop))
+        }
+
+        func fail(_ index: Int, _ error: any Error) {
+            opened.withLock { $0[index].promise }.fail(error)
         }
 
         var timeouts: [Duration?] { opened.withLock { $0.map(\.timeout) } }

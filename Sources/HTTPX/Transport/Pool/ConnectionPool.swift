@@ -26,7 +26,8 @@ typealias ConnectionFactory<Connection: PoolConnection> = @Sendable (
 ) -> EventLoopFuture<Connection>
 
 /// Carries out what the ``PoolStateMachine`` decides: opens and closes connections, hands
-/// them to waiting requests, and runs the pool and keep-alive timers.
+/// them to waiting requests, and schedules the timers it asks for (pool timeouts, keep-alive
+/// checks, connect retries), reporting back when they fire.
 final class ConnectionPool<Connection: PoolConnection>: Sendable {
     private struct Waiter {
         let continuation: CheckedContinuation<Connection, any Error>
@@ -43,15 +44,13 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         var waiters: [Int: Waiter] = [:]
         /// The connect timeout of the last waiter, for connections opened once it has gone.
         var lastConnectTimeout: Duration?
-        /// Connections with a keep-alive expiry check scheduled.
-        var expiryScheduled: Set<Int> = []
+        /// The connect timeout of each connection being opened, for its retries.
+        var connectTimeouts: [Int: Duration?] = [:]
         var nextWaiterID = 0
     }
 
     private let state: Mutex<State>
     private let group: any EventLoopGroup
-    private let retries: Int
-    private let keepaliveExpiry: Duration?
     private let factory: ConnectionFactory<Connection>
 
     /// - Parameter assumedCapacity: how many requests a new connection is expected to carry
@@ -61,10 +60,9 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         group: any EventLoopGroup,
         factory: @escaping ConnectionFactory<Connection>
     ) {
-        self.state = Mutex(State(machine: PoolStateMachine(limits: limits, assumedCapacity: assumedCapacity)))
+        self.state = Mutex(State(
+            machine: PoolStateMachine(limits: limits, connectRetries: retries, assumedCapacity: assumedCapacity)))
         self.group = group
-        self.retries = retries
-        self.keepaliveExpiry = limits.keepaliveExpiry
         self.factory = factory
     }
 
@@ -106,18 +104,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     state.waiters[waiterID] = Waiter(
                         continuation: continuation, request: request, connectTimeout: connectTimeout)
                     state.lastConnectTimeout = connectTimeout
-                    return state.machine.acquire(key, waiter: waiterID)
-                }
-                if let poolTimeout {
-                    let timer = group.any().scheduleTask(in: TimeAmount(poolTimeout)) { [weak self] () -> Void in
-                        self?.abandon(waiterID, because: .timedOut)
-                    }
-                    let stillWaiting = state.withLock { state -> Bool in
-                        guard state.waiters[waiterID] != nil else { return false }
-                        state.waiters[waiterID]?.timer = timer
-                        return true
-                    }
-                    if !stillWaiting { timer.cancel() }
+                    return state.machine.acquire(key, waiter: waiterID, poolTimeout: poolTimeout)
                 }
                 perform(actions)
                 // A task cancelled before its waiter was registered missed `onCancel`'s effect.
@@ -150,9 +137,6 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         }
         if drop { connection.close() }
         perform(actions)
-        if reusable, let keepaliveExpiry {
-            scheduleExpiry(connection, after: keepaliveExpiry)
-        }
     }
 
     /// Closes idle connections and fails waiters; busy connections close when released.
@@ -161,34 +145,10 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         perform(actions)
     }
 
-    /// Schedules one keep-alive check per connection, not one per release: when it fires, it
-    /// closes the connection if it has been idle long enough, or moves itself to when it will.
-    private func scheduleExpiry(_ connection: Connection, after delay: Duration) {
-        let first = state.withLock { state -> Bool in
-            guard state.machine.idleSince(connection.id) != nil else { return false }
-            return state.expiryScheduled.insert(connection.id).inserted
-        }
-        guard first else { return }
-        connection.eventLoop.scheduleTask(in: TimeAmount(delay)) { [weak self] () -> Void in
-            self?.checkExpiry(connection)
-        }
-    }
-
-    private func checkExpiry(_ connection: Connection) {
-        guard let keepaliveExpiry else { return }
+    /// A keep-alive check the state machine asked for came due.
+    private func expiryCheckDue(_ id: Int) {
         let now = ContinuousClock.now
-        let (actions, close, remaining) = state.withLock { state -> (PoolStateMachine.Actions, Bool, Duration?) in
-            state.expiryScheduled.remove(connection.id)
-            guard let since = state.machine.idleSince(connection.id) else { return (.none, false, nil) }
-            if now - since >= keepaliveExpiry {
-                state.connections.removeValue(forKey: connection.id)
-                return (state.machine.idleClosed(connection.id), true, nil)
-            }
-            return (.none, false, keepaliveExpiry - (now - since))
-        }
-        if close { connection.close() }
-        perform(actions)
-        if let remaining { scheduleExpiry(connection, after: remaining) }
+        perform(state.withLock { $0.machine.expiryCheckDue(id, now: now) })
     }
 
     private func idleClosed(_ id: Int) {
@@ -237,6 +197,8 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         var leased: [(CheckedContinuation<Connection, any Error>, Connection)] = []
         var failed: [(CheckedContinuation<Connection, any Error>, any Error)] = []
         var opening: [(id: Int, key: PoolKey, connectTimeout: Duration?)] = []
+        var reopening: [(id: Int, key: PoolKey, connectTimeout: Duration?, after: Duration)] = []
+        var checks: [(id: Int, eventLoop: any EventLoop, after: Duration)] = []
         state.withLock { state in
             for id in actions.close {
                 if let connection = state.connections.removeValue(forKey: id) { toClose.append(connection) }
@@ -254,18 +216,70 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                 failed.append((waiter.continuation, error(for: failure, waiter: waiter, connectError: connectError)))
             }
             for (id, key, waiter) in actions.create {
-                opening.append((id, key, state.waiters[waiter]?.connectTimeout ?? state.lastConnectTimeout))
+                let connectTimeout = state.waiters[waiter]?.connectTimeout ?? state.lastConnectTimeout
+                state.connectTimeouts[id] = connectTimeout
+                opening.append((id, key, connectTimeout))
+            }
+            for (id, key, after) in actions.reconnect {
+                reopening.append((id, key, state.connectTimeouts[id] ?? state.lastConnectTimeout, after))
+            }
+            for (id, after) in actions.checkExpiry {
+                checks.append((id, state.connections[id]?.eventLoop ?? group.any(), after))
+            }
+        }
+        for (waiter, after) in actions.timeouts {
+            let timer = group.any().scheduleTask(in: TimeAmount(after)) { [weak self] () -> Void in
+                self?.abandon(waiter, because: .timedOut)
+            }
+            let stillWaiting = state.withLock { state -> Bool in
+                guard state.waiters[waiter] != nil else { return false }
+                state.waiters[waiter]?.timer = timer
+                return true
+            }
+            if !stillWaiting { timer.cancel() }
+        }
+        for (id, eventLoop, after) in checks {
+            eventLoop.scheduleTask(in: TimeAmount(after)) { [weak self] () -> Void in self?.expiryCheckDue(id) }
+        }
+        for (id, key, connectTimeout, after) in reopening {
+            group.any().scheduleTask(in: TimeAmount(after)) { [weak self] () -> Void in
+                self?.open(id, key: key, connectTimeout: connectTimeout)
             }
         }
         for connection in toClose { connection.close() }
         for (continuation, connection) in leased { continuation.resume(returning: connection) }
         for (continuation, error) in failed { continuation.resume(throwing: error) }
-        for (id, key, connectTimeout) in opening { open(id, key: key, connectTimeout: connectTimeout, attempt: 0) }
+        for (id, key, connectTimeout) in opening { open(id, key: key, connectTimeout: connectTimeout) }
     }
 
-    private func connectFailed(_ id: Int, error: any Error) {
-        let actions = state.withLock { $0.machine.connectFailed(id) }
-        perform(actions, connectError: error)
+    /// A connect failed: it is tried again if the state machine says so; otherwise the
+    /// waiters it was for fail with `error`, made more precise first for a TLS verification
+    /// failure.
+    private func connectFailed(_ id: Int, key: PoolKey, error: any Error, connectTimeout: Duration?, eventLoop: any EventLoop) {
+        let actions = state.withLock { state -> PoolStateMachine.Actions in
+            let actions = state.machine.connectFailed(id)
+            if actions.reconnect.isEmpty { state.connectTimeouts.removeValue(forKey: id) }
+            return actions
+        }
+        guard actions.reconnect.isEmpty else {
+            perform(actions)
+            return
+        }
+        let mapped = TransportErrors.map(error, phase: .connecting, request: key.description)
+        guard key.scheme == "https", key.proxy == nil, "\(error)".contains("CERTIFICATE_VERIFY_FAILED"),
+            let generic = mapped as? HTTPXError
+        else {
+            perform(actions, connectError: mapped)
+            return
+        }
+        TLSDiagnosis.explainVerificationFailure(key: key, timeout: connectTimeout, eventLoop: eventLoop)
+            .whenComplete { [weak self] result in
+                var detailed = generic
+                if case .success(let reason?) = result {
+                    detailed.message = "TLS with \(key) failed: \(reason) [\(error)]"
+                }
+                self?.perform(actions, connectError: detailed)
+            }
     }
 
     private func error(for failure: PoolStateMachine.Failure, waiter: Waiter, connectError: (any Error)?) -> any Error {
@@ -287,7 +301,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         }
     }
 
-    private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?, attempt: Int) {
+    private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?) {
         let eventLoop = group.any()
         let events = ConnectionEvents(
             onIdleClose: { [weak self] in self?.idleClosed(id) },
@@ -302,32 +316,12 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             case .success(let connection):
                 let actions = self.state.withLock { state -> PoolStateMachine.Actions in
                     state.connections[id] = connection
+                    state.connectTimeouts.removeValue(forKey: id)
                     return state.machine.connected(id, now: .now, capacity: connection.capacity)
                 }
                 self.perform(actions)
             case .failure(let error):
-                if attempt < self.retries {
-                    let delay = TimeAmount.milliseconds(Int64(500 * (1 << min(attempt, 10))))
-                    eventLoop.scheduleTask(in: delay) { [weak self] in
-                        self?.open(id, key: key, connectTimeout: connectTimeout, attempt: attempt + 1)
-                    }
-                    return
-                }
-                let mapped = TransportErrors.map(error, phase: .connecting, request: key.description)
-                guard key.scheme == "https", key.proxy == nil, "\(error)".contains("CERTIFICATE_VERIFY_FAILED"),
-                    let generic = mapped as? HTTPXError
-                else {
-                    self.connectFailed(id, error: mapped)
-                    return
-                }
-                TLSDiagnosis.explainVerificationFailure(key: key, timeout: connectTimeout, eventLoop: eventLoop)
-                    .whenComplete { [weak self] result in
-                        var detailed = generic
-                        if case .success(let reason?) = result {
-                            detailed.message = "TLS with \(key) failed: \(reason) [\(error)]"
-                        }
-                        self?.connectFailed(id, error: detailed)
-                    }
+                self.connectFailed(id, key: key, error: error, connectTimeout: connectTimeout, eventLoop: eventLoop)
             }
         }
     }

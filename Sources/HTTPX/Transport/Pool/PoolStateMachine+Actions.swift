@@ -14,6 +14,13 @@ extension PoolStateMachine {
         var close: [ConnectionID] = []
         /// Fail these waiters.
         var fail: [(waiter: WaiterID, failure: Failure)] = []
+        /// Check this idle connection's keep-alive expiry after this long
+        /// (``PoolStateMachine/expiryCheckDue(_:now:)``).
+        var checkExpiry: [(connection: ConnectionID, after: Duration)] = []
+        /// Try connecting this connection again after this long.
+        var reconnect: [(connection: ConnectionID, key: PoolKey, after: Duration)] = []
+        /// Fail this waiter with a pool timeout after this long, if it still waits.
+        var timeouts: [(waiter: WaiterID, after: Duration)] = []
 
         static let none = Actions()
 
@@ -23,6 +30,11 @@ extension PoolStateMachine {
                 && lhs.create.map(\.key) == rhs.create.map(\.key) && lhs.create.map(\.waiter) == rhs.create.map(\.waiter)
                 && lhs.close == rhs.close
                 && lhs.fail.map(\.waiter) == rhs.fail.map(\.waiter) && lhs.fail.map(\.failure) == rhs.fail.map(\.failure)
+                && lhs.checkExpiry.map(\.connection) == rhs.checkExpiry.map(\.connection)
+                && lhs.checkExpiry.map(\.after) == rhs.checkExpiry.map(\.after)
+                && lhs.reconnect.map(\.connection) == rhs.reconnect.map(\.connection)
+                && lhs.reconnect.map(\.after) == rhs.reconnect.map(\.after)
+                && lhs.timeouts.map(\.waiter) == rhs.timeouts.map(\.waiter) && lhs.timeouts.map(\.after) == rhs.timeouts.map(\.after)
         }
     }
 }
@@ -34,6 +46,9 @@ extension PoolStateMachine.Actions {
         result.create += other.create
         result.close += other.close
         result.fail += other.fail
+        result.checkExpiry += other.checkExpiry
+        result.reconnect += other.reconnect
+        result.timeouts += other.timeouts
         return result
     }
 }

@@ -15,7 +15,13 @@ import NIOCore
 ///   (and no later one), and the pool timeout does not run for them while it connects, so an
 ///   unreachable host is a connect error, never a pool timeout or someone else's failure;
 /// - a multiplexed connection (HTTP/2) carries up to its `capacity` requests at once, and a
-///   draining one (after GOAWAY) takes no new requests and closes when its last one ends.
+///   draining one (after GOAWAY) takes no new requests and closes when its last one ends;
+/// - a connection idle for `keepaliveExpiry` closes (one check per idle connection at a time);
+/// - a failed connect is tried again `connectRetries` times, after 0.5 s, 1 s, 2 s and so on,
+///   while someone still waits for it;
+/// - a waiter that queues gets its pool timeout scheduled.
+///
+/// The timers are actions: the pool schedules them and reports back when they fire.
 struct PoolStateMachine {
     typealias ConnectionID = Int
     typealias WaiterID = Int
@@ -53,6 +59,9 @@ struct PoolStateMachine {
 
     let maxConnections: Int?
     let maxKeepalive: Int?
+    let keepaliveExpiry: Duration?
+    /// How many times a failed connect is tried again.
+    let connectRetries: Int
     /// How many requests a connection to an origin, still connecting, is expected to carry
     /// when nothing has been learned about the origin: 1 for HTTP/1.1; the HTTP/2 stream
     /// limit for an origin that may speak HTTP/2, so a burst of requests waits for the first
@@ -66,7 +75,7 @@ struct PoolStateMachine {
 
     private(set) var connections: [ConnectionID: Connection] = [:]
     /// Idle connections per origin, most recently released last.
-    private var idle: [PoolKey: [ConnectionID]] = [:]
+    private(set) var idle: [PoolKey: [ConnectionID]] = [:]
     /// A request waiting for a connection.
     struct Waiter {
         let id: WaiterID
@@ -78,46 +87,30 @@ struct PoolStateMachine {
         var poolTimeoutPassed = false
     }
 
-    private var waiters = CircularBuffer<Waiter>()
+    private(set) var waiters = CircularBuffer<Waiter>()
     private var nextConnectionID = 0
+    /// Idle connections with a keep-alive check scheduled.
+    var expiryChecks: Set<ConnectionID> = []
+    /// How many times each connecting connection has failed so far.
+    private var connectAttempts: [ConnectionID: Int] = [:]
     /// How many connections were started since the pool began.
     var connectionsStarted: Int { nextConnectionID }
     private(set) var isShutDown = false
 
-    init(limits: Limits, assumedCapacity: @escaping @Sendable (PoolKey) -> Int) {
+    init(limits: Limits, connectRetries: Int = 0, assumedCapacity: @escaping @Sendable (PoolKey) -> Int) {
         maxConnections = limits.maxConnections
         maxKeepalive = limits.maxKeepaliveConnections
+        keepaliveExpiry = limits.keepaliveExpiry
+        self.connectRetries = max(0, connectRetries)
         self.assumedCapacity = { max(1, assumedCapacity($0)) }
     }
 
     /// A pool whose connections are all expected to carry `assumedCapacity` requests.
-    init(limits: Limits, assumedCapacity: Int = 1) {
-        self.init(limits: limits) { _ in assumedCapacity }
+    init(limits: Limits, connectRetries: Int = 0, assumedCapacity: Int = 1) {
+        self.init(limits: limits, connectRetries: connectRetries) { _ in assumedCapacity }
     }
 
     var waitingCount: Int { waiters.count }
-
-    /// Each connection's state, for diagnostics: `3:leased(2/100)`, `4:idle`, `5:connecting`.
-    var summary: String {
-        connections.sorted { $0.key < $1.key }.map { id, connection in
-            switch connection.state {
-            case .connecting: "\(id):connecting"
-            case .leased: "\(id):leased(\(connection.leases)/\(connection.capacity))\(connection.isDraining ? "draining" : "")"
-            case .idle: "\(id):idle"
-            }
-        }.joined(separator: " ")
-    }
-
-    var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
-
-    /// Whether some request waits although an idle connection to its origin exists (never
-    /// true: the invariant the tests check).
-    var waiterMissesAnIdleConnection: Bool {
-        waiters.contains { waiter in
-            !(idle[waiter.key]?.isEmpty ?? true)
-                || connections.values.contains { $0.key == waiter.key && $0.state == .leased && $0.hasSpareCapacity }
-        }
-    }
 
     /// Leases an idle connection to `key`, if there is one, without queueing.
     mutating func leaseIdle(_ key: PoolKey) -> ConnectionID? {
@@ -139,14 +132,18 @@ struct PoolStateMachine {
         return id
     }
 
-    /// A request for a connection to `key`.
-    mutating func acquire(_ key: PoolKey, waiter: WaiterID) -> Actions {
+    /// A request for a connection to `key`; if it has to wait, its `poolTimeout` is scheduled.
+    mutating func acquire(_ key: PoolKey, waiter: WaiterID, poolTimeout: Duration? = nil) -> Actions {
         if isShutDown { return Actions(fail: [(waiter, .shutDown)]) }
         if let connection = leaseIdle(key) {
             return Actions(leases: [(connection, waiter)])
         }
         waiters.append(Waiter(id: waiter, key: key))
-        return balance()
+        var actions = balance()
+        if let poolTimeout, waiters.contains(where: { $0.id == waiter }) {
+            actions.timeouts.append((waiter, poolTimeout))
+        }
+        return actions
     }
 
     /// A connection finished connecting; `capacity` is how many requests it carries at once.
@@ -155,6 +152,7 @@ struct PoolStateMachine {
             connections.removeValue(forKey: connection)
             return Actions(close: [connection])
         }
+        connectAttempts.removeValue(forKey: connection)
         connections[connection]?.capacity = max(1, capacity)
         if let key = connections[connection]?.key { learnedCapacity[key] = max(1, capacity) }
         return makeAvailable(connection, now: now)
@@ -186,10 +184,19 @@ struct PoolStateMachine {
         return balance()
     }
 
-    /// A connection could not be established: the requests it was opened for fail with the
-    /// connect error; others waiting for its origin get attempts of their own.
+    /// A connection could not be established: it is tried again after a delay while retries
+    /// are left and someone waits for it (a `reconnect` action); otherwise the requests it was
+    /// opened for fail with the connect error, and others waiting for its origin get attempts
+    /// of their own.
     mutating func connectFailed(_ connection: ConnectionID) -> Actions {
-        guard connections.removeValue(forKey: connection) != nil else { return .none }
+        guard let current = connections[connection] else { return .none }
+        let attempt = connectAttempts[connection, default: 0]
+        if attempt < connectRetries, !isShutDown, !current.isOrphaned {
+            connectAttempts[connection] = attempt + 1
+            return Actions(reconnect: [(connection, current.key, Self.reconnectDelay(afterAttempt: attempt))])
+        }
+        connectAttempts.removeValue(forKey: connection)
+        connections.removeValue(forKey: connection)
         var actions = Actions()
         waiters.removeAll { waiter in
             guard waiter.connection == connection else { return false }
@@ -312,7 +319,7 @@ struct PoolStateMachine {
         connections[connection]?.state = .idle(since: now)
         connections[connection]?.leases = 0
         idle[key, default: []].append(connection)
-        var actions = balance()
+        var actions = balance().merging(scheduleExpiryCheck(connection))
         if let maxKeepalive, idleCount > maxKeepalive, let oldest = oldestIdle(excluding: nil) {
             removeIdle(oldest)
             actions.close.append(oldest)
