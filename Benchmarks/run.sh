@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Builds the benchmarks in release and runs them against a local nginx, through squid for P1
-# and P2 (started and stopped here): bash Benchmarks/run.sh [--seconds N] [--rounds N] [--only A..H|K|P]
+# Builds the benchmarks in release and runs them against a local nginx, through squid for the
+# P scenarios (started and stopped here), with wrk and h2load as the limit columns:
+#   bash Benchmarks/run.sh [--seconds N] [--rounds N] [--only A,B,B2,K,...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/interop/setup.sh
+for tool in wrk:wrk h2load:nghttp2-client; do
+    if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+        echo "bench: installing ${tool#*:} with apt-get" >&2
+        apt-get install -y -qq "${tool#*:}" >/dev/null
+    fi
+done
 trap 'bash scripts/interop/stop.sh' EXIT
 bash scripts/interop/start.sh
 . .interop/env
@@ -17,4 +24,4 @@ if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then
     pin=(taskset -c 1)
 fi
 "${pin[@]}" .build-bench/release/httpx-bench "$HTTPX_INTEROP_NGINX" --tls "$HTTPX_INTEROP_TLS" --ca "$HTTPX_INTEROP_CERTS/ca.pem" \
-    --proxy "$HTTPX_INTEROP_SQUID" "$@"
+    --proxy "$HTTPX_INTEROP_SQUID" --rounds 5 --seconds 2 "$@"
