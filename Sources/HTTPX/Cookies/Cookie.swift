@@ -69,19 +69,31 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
         return Self.pathMatches(requestPath: url.path.isEmpty ? "/" : url.path, cookiePath: path)
     }
 
-    /// RFC 6265 §5.1.3.
+    /// RFC 6265 §5.1.3, on bytes (hosts and domains are canonical lowercase ASCII here), so a
+    /// jar of many cookies is matched without allocating.
     static func domainMatches(host: String, domain: String) -> Bool {
         if host == domain { return true }
-        guard host.hasSuffix("." + domain) else { return false }
+        let hostBytes = host.utf8
+        let domainBytes = domain.utf8
+        guard hostBytes.count > domainBytes.count, !domainBytes.isEmpty else { return false }
+        let dot = hostBytes.index(hostBytes.endIndex, offsetBy: -domainBytes.count - 1)
+        guard hostBytes[dot] == UInt8(ascii: "."),
+            hostBytes[hostBytes.index(after: dot)...].elementsEqual(domainBytes)
+        else { return false }
         // An IP address matches only itself.
-        return !host.contains(":") && !host.split(separator: ".").allSatisfy { $0.allSatisfy(\.isNumber) }
+        if hostBytes.contains(UInt8(ascii: ":")) { return false }
+        return !hostBytes.split(separator: UInt8(ascii: ".")).allSatisfy { label in
+            label.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
     }
 
-    /// RFC 6265 §5.1.4.
+    /// RFC 6265 §5.1.4, on bytes.
     static func pathMatches(requestPath: String, cookiePath: String) -> Bool {
         if requestPath == cookiePath { return true }
-        guard requestPath.hasPrefix(cookiePath) else { return false }
-        return cookiePath.hasSuffix("/") || requestPath.dropFirst(cookiePath.count).hasPrefix("/")
+        let request = requestPath.utf8
+        let cookie = cookiePath.utf8
+        guard request.count > cookie.count, request.starts(with: cookie) else { return false }
+        return cookie.last == UInt8(ascii: "/") || request[request.index(request.startIndex, offsetBy: cookie.count)] == UInt8(ascii: "/")
     }
 
     /// RFC 6265 §5.1.4: the directory of the request path.

@@ -233,15 +233,28 @@ public struct Cookies: Sendable, Sequence, ExpressibleByDictionaryLiteral, Custo
     /// The `Cookie` header for a request to `url`: the matching cookies, longer paths first,
     /// then older ones first; `nil` when none match.
     public func header(for url: HTTPURL, now: Date = Date()) -> String? {
-        let matching = entries.values.filter { $0.cookie.matches(url, at: now) }
-            .sorted { lhs, rhs in
-                if lhs.cookie.path.count != rhs.cookie.path.count { return lhs.cookie.path.count > rhs.cookie.path.count }
-                if lhs.cookie.created != rhs.cookie.created { return lhs.cookie.created < rhs.cookie.created }
-                return lhs.order < rhs.order
-            }
+        if entries.isEmpty { return nil }
+        var matching: [(pathLength: Int, created: Date, order: Int, key: EntryKey)] = []
+        for (key, entry) in entries where entry.cookie.matches(url, at: now) {
+            matching.append((entry.cookie.path.utf8.count, entry.cookie.created, entry.order, key))
+        }
         if matching.isEmpty { return nil }
-        return matching.map { $0.cookie.value.isEmpty && $0.cookie.name.isEmpty ? "" : "\($0.cookie.name)=\($0.cookie.value)" }
-            .joined(separator: "; ")
+        matching.sort { lhs, rhs in
+            if lhs.pathLength != rhs.pathLength { return lhs.pathLength > rhs.pathLength }
+            if lhs.created != rhs.created { return lhs.created < rhs.created }
+            return lhs.order < rhs.order
+        }
+        var header = ""
+        for (index, match) in matching.enumerated() {
+            guard let cookie = entries[match.key]?.cookie else { continue }
+            if index > 0 { header += "; " }
+            if !(cookie.value.isEmpty && cookie.name.isEmpty) {
+                header += cookie.name
+                header += "="
+                header += cookie.value
+            }
+        }
+        return header
     }
 
     public func makeIterator() -> IndexingIterator<[Cookie]> {

@@ -70,7 +70,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
 
     /// The host and, when not the default, the port: `example.org:8080`, `[::1]:8000`.
     public var netloc: String {
-        var result = host.contains(":") ? "[\(host)]" : host
+        var result = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         if let port { result += ":\(port)" }
         return result
     }

@@ -89,6 +89,46 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
         fields.append((name: name, value: value))
     }
 
+    /// Whether a field named `name` lists `token` (case-insensitively) among its
+    /// comma-separated values: `Connection: keep-alive, Close` has `close`.
+    func hasToken(_ token: String, in name: String) -> Bool {
+        let wanted = token.utf8
+        for field in fields where Self.equalNames(field.name, name) {
+            // Walk the value once: compare each comma-separated item, spaces trimmed, as it
+            // passes (no array of parts is built).
+            var matched = wanted.startIndex
+            var state = 0  // 0: before the item, 1: in it and matching, 2: after it, 3: not it
+            for byte in field.value.utf8 {
+                if byte == UInt8(ascii: ",") {
+                    if (state == 1 || state == 2) && matched == wanted.endIndex { return true }
+                    (state, matched) = (0, wanted.startIndex)
+                    continue
+                }
+                let blank = byte == 0x20 || byte == 0x09
+                switch state {
+                case 0 where blank: continue
+                case 0, 1:
+                    if blank {
+                        state = 2
+                    } else if matched != wanted.endIndex, Self.lowercase(byte) == Self.lowercase(wanted[matched]) {
+                        matched = wanted.index(after: matched)
+                        state = 1
+                    } else {
+                        state = 3
+                    }
+                case 2: if !blank { state = 3 }
+                default: continue
+                }
+            }
+            if (state == 1 || state == 2) && matched == wanted.endIndex { return true }
+        }
+        return false
+    }
+
+    private static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
     /// Removes every field named `name`.
     public mutating func remove(_ name: String) {
         fields.removeAll { Self.equalNames($0.name, name) }

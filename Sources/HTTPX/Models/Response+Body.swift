@@ -83,7 +83,18 @@ extension Response {
         }
         var result = ByteBuffer()
         var first = true
-        for try await var chunk in bytes() {
+        // Without a content coding the raw chunks are the body: read them without the
+        // decoding layer's wrapping.
+        let identity = ContentDecoder.isIdentity(contentEncoding: headers["Content-Encoding"])
+        var chunks = (identity ? body.chunks : bytes()).makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do {
+                next = try await chunks.next()
+            } catch let error as HTTPXError {
+                throw error.attaching(request)
+            }
+            guard var chunk = next else { break }
             if let maxSize, result.readableBytes + chunk.readableBytes > maxSize {
                 await close()
                 throw tooLarge(result.readableBytes + chunk.readableBytes, maxSize, announced: false)

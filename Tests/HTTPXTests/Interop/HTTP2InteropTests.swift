@@ -150,4 +150,21 @@ struct HTTP2InteropTests {
         #expect(try await client.get(try url("/hello")).statusCode == 200)
         #expect((client.transport as? HTTPTransport)?.connectionsStarted == 1)
     }
+
+    @Test func manyStreamsResetByTheServerLeaveTheConnectionServing() async throws {
+        // nginx's `return 444` resets the stream (PROTOCOL_ERROR). SwiftNIO's default guard
+        // against rapid resets (200 in 30 s) used to end the connection half-way: later
+        // requests on it were never answered and hit their read timeout.
+        let client = AsyncClient(
+            timeout: Timeout(10, read: 2), verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: true)
+        let start = ContinuousClock.now
+        for index in 0..<400 {
+            let error = await expectHTTPXError(.remoteProtocol) { _ = try await client.get(try url("/reset")) }
+            if error == nil { break }
+            if index % 100 == 99 { #expect(try await client.get(try url("/1k.bin")).content.count == 1024) }
+        }
+        #expect(ContinuousClock.now - start < .seconds(10), "each reset is reported at once, not after a timeout")
+        #expect(try await client.get(try url("/1k.bin")).content.count == 1024)
+        await client.close()
+    }
 }

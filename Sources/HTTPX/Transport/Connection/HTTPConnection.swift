@@ -72,13 +72,12 @@ final class HTTPConnection: PoolConnection {
         uses.add(1, ordering: .relaxed)
         switch kind {
         case .http1(let handler):
-            return try await HTTPExchangeDriver(
-                handler: channel.eventLoop.makeSucceededFuture(handler), eventLoop: channel.eventLoop, isHTTP2: false
-            ).run(request, framing: framing, onComplete: onComplete)
+            return try await HTTPExchangeDriver(handler: .ready(handler), eventLoop: channel.eventLoop, isHTTP2: false)
+                .run(request, framing: framing, onComplete: onComplete)
         case .http2(let multiplexer):
             let connection = self
             return try await HTTPExchangeDriver(
-                handler: openStream(multiplexer), eventLoop: channel.eventLoop, isHTTP2: true
+                handler: .opening(openStream(multiplexer)), eventLoop: channel.eventLoop, isHTTP2: true
             ).run(request, framing: framing) { _ in
                 // A stream's end or failure leaves the connection usable unless it closed.
                 onComplete(connection.isActive && !connection.isDraining)

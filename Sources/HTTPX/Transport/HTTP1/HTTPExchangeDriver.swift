@@ -8,7 +8,36 @@ struct HTTPExchangeDriver: Sendable {
     /// The handler that carries the exchange: at hand on HTTP/1.1, or the handler of a new
     /// HTTP/2 stream once the stream exists. The exchange starts on the event loop as soon as
     /// it is ready, so a request costs one hop to the event loop and one back.
-    let handler: EventLoopFuture<NIOLoopBound<HTTP1ClientHandler>>
+    enum Handler: Sendable {
+        case ready(NIOLoopBound<HTTP1ClientHandler>)
+        case opening(EventLoopFuture<NIOLoopBound<HTTP1ClientHandler>>)
+
+        /// Runs `body` on the event loop with the handler once it exists (no future is made
+        /// for one at hand).
+        func whenReady(
+            on eventLoop: any EventLoop,
+            _ body: @escaping @Sendable (Result<NIOLoopBound<HTTP1ClientHandler>, any Error>) -> Void
+        ) {
+            switch self {
+            case .ready(let handler): eventLoop.execute { body(.success(handler)) }
+            case .opening(let future): future.whenComplete(body)
+            }
+        }
+
+        /// Runs `body` with the handler if it exists; nothing if the stream could not open.
+        func whenSuccess(on eventLoop: any EventLoop, _ body: @escaping @Sendable (NIOLoopBound<HTTP1ClientHandler>) -> Void) {
+            whenReady(on: eventLoop) { if case .success(let handler) = $0 { body(handler) } }
+        }
+
+        func get() async throws -> NIOLoopBound<HTTP1ClientHandler> {
+            switch self {
+            case .ready(let handler): handler
+            case .opening(let future): try await future.get()
+            }
+        }
+    }
+
+    let handler: Handler
     let eventLoop: any EventLoop
     let isHTTP2: Bool
 
@@ -21,10 +50,11 @@ struct HTTPExchangeDriver: Sendable {
         let head = HTTPRequestHead(
             version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue), uri: request.target,
             headers: HTTPHeaders(request.headers.fields.map { ($0.name, $0.value) }))
-        let requestKeepAlive = !(request.headers["Connection"]?.lowercased().contains("close") ?? false)
+        let requestKeepAlive = !request.headers.hasToken("close", in: "Connection")
         let bufferedBody = request.body.memory
         let handler = self.handler
-        handler.whenComplete { result in
+        let eventLoop = self.eventLoop
+        handler.whenReady(on: eventLoop) { result in
             switch result {
             case .success(let handler):
                 let exchange = HTTP1Exchange(
@@ -45,7 +75,7 @@ struct HTTPExchangeDriver: Sendable {
             let (responseHead, source) = try await headPromise.futureResult.get()
             return makeResponse(responseHead, source: source, request: request)
         } onCancel: {
-            handler.whenSuccess { $0.value.abandon(CancellationError()) }
+            handler.whenSuccess(on: eventLoop) { $0.value.abandon(CancellationError()) }
         }
     }
 
@@ -110,7 +140,9 @@ struct HTTPExchangeDriver: Sendable {
         for (name, value) in head.headers { headers.add(name, value) }
         let body = ResponseBody(stream: BodyStreamSequence(source: source)) {
             if !source.isFinished {
-                handler.whenSuccess { $0.value.abandon(HTTPXError(.streamClosed, "The response body was closed before its end")) }
+                handler.whenSuccess(on: eventLoop) {
+                    $0.value.abandon(HTTPXError(.streamClosed, "The response body was closed before its end"))
+                }
             }
         }
         return Response(

@@ -50,8 +50,16 @@ final class HTTP2ConnectionWatcher: ChannelInboundHandler {
         }
     }
 
+    /// An error on the connection itself (SwiftNIO fires those here, stream errors go to
+    /// their streams): the connection may no longer carry new streams (SwiftNIO has sent
+    /// GOAWAY for a protocol violation, say), so it drains like one the server sent GOAWAY
+    /// on, instead of taking requests that would never be answered.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        failIfWaiting(error)
+        if sawSettings {
+            events.onGoAway()
+        } else {
+            failIfWaiting(error)
+        }
         context.fireErrorCaught(error)
     }
 

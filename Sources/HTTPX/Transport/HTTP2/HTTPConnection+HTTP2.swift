@@ -34,6 +34,10 @@ extension HTTPConnection {
         }
     }
 
+    /// How many streams the server may reset (or fail) in 30 s before SwiftNIO ends the
+    /// connection as misbehaving.
+    static let resetLimitPer30Seconds = 20_000
+
     /// Flow-control windows large enough that one download runs at HTTP/1.1 speed.
     static let http2WindowSize = 8 << 20
 
@@ -53,6 +57,12 @@ extension HTTPConnection {
         try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
         var streams = NIOHTTP2Handler.StreamConfiguration()
         streams.targetWindowSize = http2WindowSize
+        // SwiftNIO's defaults (200 in 30 s) guard servers against clients that open and reset
+        // streams rapidly. A server resetting the streams a client opens is ordinary (nginx's
+        // `return 444` does it), so a client allows many more before treating the connection
+        // as misbehaving (then it drains and requests move to a new connection).
+        streams.streamResetFrameRateLimit.maximumCount = resetLimitPer30Seconds
+        streams.streamErrorRateLimit.maximumCount = resetLimitPer30Seconds
         let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .client, connectionConfiguration: connection, streamConfiguration: streams
         ) { stream in

@@ -26,7 +26,7 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
 
     /// `host:port`, an IPv6 address in brackets.
     static func authority(_ host: String, _ port: Int) -> String {
-        (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+        (host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host) + ":\(port)"
     }
 
     var description: String {

@@ -115,9 +115,11 @@ struct PoolStateMachine {
     /// Leases an idle connection to `key`, if there is one, without queueing.
     mutating func leaseIdle(_ key: PoolKey) -> ConnectionID? {
         guard !isShutDown else { return nil }
-        if let connection = idle[key]?.popLast() {
-            connections[connection]?.state = .leased
-            connections[connection]?.leases = 1
+        if let connection = popIdle(key) {
+            update(connection) {
+                $0.state = .leased
+                $0.leases = 1
+            }
             return connection
         }
         return leaseShared(key)
@@ -128,7 +130,7 @@ struct PoolStateMachine {
         guard let id = connections.first(where: {
             $0.value.key == key && $0.value.capacity > 1 && $0.value.state == .leased && $0.value.hasSpareCapacity
         })?.key else { return nil }
-        connections[id]?.leases += 1
+        update(id) { $0.leases += 1 }
         return id
     }
 
@@ -153,7 +155,7 @@ struct PoolStateMachine {
             return Actions(close: [connection])
         }
         connectAttempts.removeValue(forKey: connection)
-        connections[connection]?.capacity = max(1, capacity)
+        update(connection) { $0.capacity = max(1, capacity) }
         if let key = connections[connection]?.key { learnedCapacity[key] = max(1, capacity) }
         return makeAvailable(connection, now: now)
     }
@@ -163,7 +165,7 @@ struct PoolStateMachine {
     /// as requests end (those in flight are not touched).
     mutating func capacityChanged(_ connection: ConnectionID, to capacity: Int) -> Actions {
         guard let current = connections[connection], current.state != .connecting else { return .none }
-        connections[connection]?.capacity = max(1, capacity)
+        update(connection) { $0.capacity = max(1, capacity) }
         learnedCapacity[current.key] = max(1, capacity)
         guard current.state == .leased, current.leases > 0 else { return .none }
         return leaseSpare(connection)
@@ -180,7 +182,7 @@ struct PoolStateMachine {
             actions.close.append(connection)
             return actions
         }
-        connections[connection]?.isDraining = true
+        update(connection) { $0.isDraining = true }
         return balance()
     }
 
@@ -237,18 +239,6 @@ struct PoolStateMachine {
         return balance()
     }
 
-    /// When `connection` became idle, if it is idle.
-    func idleSince(_ connection: ConnectionID) -> ContinuousClock.Instant? {
-        if case .idle(let since) = connections[connection]?.state { return since }
-        return nil
-    }
-
-    /// Whether `connection` is idle and was released no later than `deadline`.
-    func isIdle(_ connection: ConnectionID, since deadline: ContinuousClock.Instant) -> Bool {
-        if case .idle(let since) = connections[connection]?.state { return since <= deadline }
-        return false
-    }
-
     /// A waiter gave up (cancellation), or its pool timeout passed; it fails if it was still
     /// waiting. The pool timeout does not fail a waiter while a connection is being opened for
     /// it: its connect timeout decides (httpcore's rule: the pool timeout covers waiting for a
@@ -269,7 +259,7 @@ struct PoolStateMachine {
         guard let connection, connections[connection]?.state == .connecting,
             !waiters.contains(where: { $0.connection == connection })
         else { return }
-        connections[connection]?.isOrphaned = true
+        update(connection) { $0.isOrphaned = true }
     }
 
     /// Closes idle connections and fails waiters; leased connections close when released.
@@ -301,8 +291,10 @@ struct PoolStateMachine {
         {
             let waiter = waiters.remove(at: index)
             if let other = waiter.connection, other != connection { leftBehind.append(other) }
-            connections[connection]?.leases += 1
-            connections[connection]?.state = .leased
+            update(connection) {
+                $0.leases += 1
+                $0.state = .leased
+            }
             actions.leases.append((connection, waiter.id))
         }
         for index in waiters.indices where waiters[index].connection == connection {
@@ -316,9 +308,11 @@ struct PoolStateMachine {
         guard let key = connections[connection]?.key else { return .none }
         let leased = leaseSpare(connection)
         if !leased.leases.isEmpty { return leased.merging(balance()) }
-        connections[connection]?.state = .idle(since: now)
-        connections[connection]?.leases = 0
-        idle[key, default: []].append(connection)
+        update(connection) {
+            $0.state = .idle(since: now)
+            $0.leases = 0
+        }
+        pushIdle(key, connection)
         var actions = balance().merging(scheduleExpiryCheck(connection))
         if let maxKeepalive, idleCount > maxKeepalive, let oldest = oldestIdle(excluding: nil) {
             removeIdle(oldest)
@@ -375,16 +369,27 @@ struct PoolStateMachine {
         learnedCapacity[key] ?? assumedCapacity(key)
     }
 
-    private func oldestIdle(excluding key: PoolKey?) -> ConnectionID? {
-        var oldest: (ConnectionID, ContinuousClock.Instant)?
-        for (idleKey, ids) in idle where idleKey != key {
-            for id in ids {
-                guard case .idle(let since) = connections[id]?.state else { continue }
-                if let current = oldest, current.1 <= since { continue }
-                oldest = (id, since)
-            }
-        }
-        return oldest?.0
+    /// Changes a connection's record through the dictionary's getter and setter: its modify
+    /// accessor allocates a coroutine frame for a value this large, several times a request.
+    private mutating func update(_ id: ConnectionID, _ change: (inout Connection) -> Void) {
+        guard var connection = connections[id] else { return }
+        change(&connection)
+        connections[id] = connection
+    }
+
+    /// The most recently released idle connection to `key`, taken off its stack (which is
+    /// kept, emptied, so the next release does not allocate a new one).
+    private mutating func popIdle(_ key: PoolKey) -> ConnectionID? {
+        guard var stack = idle.removeValue(forKey: key) else { return nil }
+        let connection = stack.popLast()
+        idle[key] = stack
+        return connection
+    }
+
+    private mutating func pushIdle(_ key: PoolKey, _ connection: ConnectionID) {
+        var stack = idle.removeValue(forKey: key) ?? []
+        stack.append(connection)
+        idle[key] = stack
     }
 
     private mutating func removeIdle(_ connection: ConnectionID) {
