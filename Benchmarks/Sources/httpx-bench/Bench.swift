@@ -40,7 +40,6 @@ struct Options {
 @main
 struct Bench {
     static func main() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // each row as it is measured
         let arguments = CommandLine.arguments
         do {
             let options = try Options(arguments)
@@ -75,6 +74,7 @@ struct Bench {
                 if let limit = LimitTools.measure(scenario, seconds: options.seconds) { limits.append(limit) }
             }
             Table.printRow(scenario, ours: results[.httpx] ?? [], theirs: results[.ahc] ?? [], limits: limits)
+            fflush(nil)  // each row as it is measured
         }
         if options.selects("K") {
             try await ClientCost.compare(options)

@@ -6,7 +6,7 @@ enum Table {
     }
 
     static func ratio(_ value: Double) -> String {
-        String((value * 100).rounded() / 100) + "x"
+        String(format2: value) + "x"
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
@@ -42,7 +42,10 @@ enum Table {
 }
 
 extension String {
+    /// `value` with two decimals: 1.00, 0.95, 12.30.
     init(format2 value: Double) {
-        self = String((value * 100).rounded() / 100)
+        let hundredths = Int((value * 100).rounded())
+        let fraction = abs(hundredths % 100)
+        self = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"
     }
 }
