@@ -23,7 +23,7 @@ struct HTTP2ConnectionWatcherTests {
         HTTP2Frame(streamID: .rootStream, payload: .settings(.settings([HTTP2Setting(parameter: .maxConcurrentStreams, value: streams)])))
     }
 
-    @Test("A connection error after the SETTINGS drains the connection")
+    @Test("A connection error after the SETTINGS drains the connection; a stream error does not")
     func connectionErrorDrains() throws {
         let channel = EmbeddedChannel()
         let recorded = Events()
@@ -34,6 +34,10 @@ struct HTTP2ConnectionWatcherTests {
         channel.pipeline.fireErrorCaught(NIOHTTP2Errors.excessiveRSTFrames())
         #expect(recorded.goAways.withLock { $0 } == 1, "new requests go to another connection")
         #expect(throws: NIOHTTP2Errors.ExcessiveRSTFrames.self) { try channel.throwIfErrorCaught() }
+        // A stream's error, also fired on the connection, leaves it serving.
+        channel.pipeline.fireErrorCaught(NIOHTTP2Errors.streamClosed(streamID: 3, errorCode: .protocolError))
+        #expect(recorded.goAways.withLock { $0 } == 1)
+        _ = try? channel.throwIfErrorCaught()
     }
 
     @Test("An error before the SETTINGS fails the connection attempt instead")

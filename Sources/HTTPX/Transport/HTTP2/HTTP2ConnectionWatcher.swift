@@ -50,17 +50,25 @@ final class HTTP2ConnectionWatcher: ChannelInboundHandler {
         }
     }
 
-    /// An error on the connection itself (SwiftNIO fires those here, stream errors go to
-    /// their streams): the connection may no longer carry new streams (SwiftNIO has sent
-    /// GOAWAY for a protocol violation, say), so it drains like one the server sent GOAWAY
-    /// on, instead of taking requests that would never be answered.
+    /// SwiftNIO ended the connection as a misbehaving peer's (it sent GOAWAY, leaving no
+    /// stream open): the connection drains like one the server sent GOAWAY on, instead of
+    /// taking requests that would never be answered. Other errors arrive here too (a stream's
+    /// error is also fired on the connection) and leave it as it is.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if sawSettings {
-            events.onGoAway()
-        } else {
+        if !sawSettings {
             failIfWaiting(error)
+        } else if Self.endsConnection(error) {
+            events.onGoAway()
         }
         context.fireErrorCaught(error)
+    }
+
+    /// SwiftNIO's denial-of-service guards: each one is a connection error.
+    static func endsConnection(_ error: any Error) -> Bool {
+        error is NIOHTTP2Errors.ExcessiveRSTFrames || error is NIOHTTP2Errors.ExcessiveStreamErrors
+            || error is NIOHTTP2Errors.ExcessiveControlFrames || error is NIOHTTP2Errors.ExcessiveEmptyDataFrames
+            || error is NIOHTTP2Errors.ExcessiveContinuationFrames || error is NIOHTTP2Errors.ExcessiveNumberOfGlitches
+            || error is NIOHTTP2Errors.ExcessivelyLargeHeaderBlock
     }
 
     func channelInactive(context: ChannelHandlerContext) {
