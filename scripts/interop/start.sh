@@ -25,22 +25,18 @@ bash scripts/interop/stop.sh
 mkdir -p "$root/nginx/tmp" "$root/nginx/www" "$root/logs"
 chmod 777 "$root/nginx/tmp"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-httpbin_port=$(free_port)
-nginx_port=$(free_port)
-tls_port=$(free_port)
-expired_port=$(free_port)
-wronghost_port=$(free_port)
-unknownca_port=$(free_port)
-iponly_port=$(free_port)
-mtls_port=$(free_port)
-goaway_port=$(free_port)
-h2c_port=$(free_port)
-squid_port=$(free_port)
-squid_auth_port=$(free_port)
-squid_tls_port=$(free_port)
-socks_port=$(free_port)
-socks_auth_port=$(free_port)
+# Every port at once, each socket held until all are chosen, so no two servers get the same
+# one (nginx would quietly make two server blocks on one port virtual hosts of each other, and
+# a TLS test would meet the wrong certificate).
+read -r httpbin_port nginx_port tls_port expired_port wronghost_port unknownca_port iponly_port mtls_port \
+    goaway_port h2c_port squid_port squid_auth_port squid_tls_port socks_port socks_auth_port < <(python3 -c '
+import socket
+held = []
+for _ in range(15):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    held.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in held))')
 
 fail() {
     echo "interop: $1; see $root/logs" >&2
