@@ -59,7 +59,7 @@ extension RequestBody {
         content: RequestBody?, data: FormFields?, files: MultipartFiles?, json: (any Encodable & Sendable)?,
         boundary: String?
     ) throws -> RequestBody {
-        let given = [content != nil, json != nil, data != nil || files != nil].filter { $0 }.count
+        let given = (content != nil ? 1 : 0) + (json != nil ? 1 : 0) + (data != nil || files != nil ? 1 : 0)
         guard given <= 1 else {
             throw HTTPXError(.invalidArgument, "Pass only one of content:, json:, or data: and files: as the request body")
         }

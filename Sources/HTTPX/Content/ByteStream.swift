@@ -16,25 +16,39 @@ public struct ByteStream: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
     public typealias Failure = any Error
 
-    private let maker: @Sendable () -> AsyncIterator
+    /// Where the chunks come from. Bytes in memory and a connection's body are read without
+    /// closures, so the common bodies cost no allocation to wrap and iterate.
+    enum Source: Sendable {
+        /// One buffer (nothing when empty), on every pass.
+        case buffer(ByteBuffer)
+        /// One array (nothing when empty), copied into a buffer on every pass.
+        case array([UInt8])
+        /// The body a connection delivers: one pass.
+        case connection(BodyStreamSource)
+        /// Each call of the closure starts a pass and returns its `next`.
+        case passes(@Sendable () -> (() async throws -> ByteBuffer?))
+    }
+
+    let source: Source
     /// Whether the stream can be iterated more than once.
     public let isReplayable: Bool
+    /// For a streamed response body's chunks: guards its single read and closes it at the end.
+    let control: StreamControl?
+
+    init(_ source: Source, replayable: Bool, control: StreamControl? = nil) {
+        self.source = source
+        self.isReplayable = replayable
+        self.control = control
+    }
 
     /// A stream over the chunks that `makeNext` yields; each call of `makeNext` starts a new pass.
     init(replayable: Bool, makeNext: @escaping @Sendable () -> (() async throws -> ByteBuffer?)) {
-        self.isReplayable = replayable
-        self.maker = { AsyncIterator(nextChunk: makeNext()) }
+        self.init(.passes(makeNext), replayable: replayable)
     }
 
     /// A stream that yields `buffer` once per pass, or nothing when it is empty.
     public init(_ buffer: ByteBuffer) {
-        self.init(replayable: true) {
-            var pending: ByteBuffer? = buffer.readableBytes > 0 ? buffer : nil
-            return {
-                defer { pending = nil }
-                return pending
-            }
-        }
+        self.init(.buffer(buffer), replayable: true)
     }
 
     /// A stream that can be iterated once, over `sequence`'s chunks.
@@ -55,7 +69,22 @@ public struct ByteStream: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        maker()
+        if let control {
+            if control.markStarted() {
+                return AsyncIterator(.failed(HTTPXError(.streamConsumed, "Attempted to read a response body that was already read; it streams only once")))
+            }
+            if control.isClosed {
+                return AsyncIterator(.failed(HTTPXError(.streamClosed, "Attempted to read a response body after it was closed")))
+            }
+        }
+        let next: AsyncIterator.Next =
+            switch source {
+            case .buffer(let buffer): .pending(buffer.readableBytes > 0 ? buffer : nil)
+            case .array(let bytes): .pendingArray(bytes.isEmpty ? nil : bytes)
+            case .connection(let body): .connection(body)
+            case .passes(let makeNext): .call(makeNext())
+            }
+        return AsyncIterator(next, control: control)
     }
 
     /// Reads every chunk into one buffer.
@@ -84,10 +113,55 @@ public struct ByteStream: AsyncSequence, Sendable {
 
     /// The iterator of a ``ByteStream``.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let nextChunk: () async throws -> ByteBuffer?
+        enum Next {
+            case pending(ByteBuffer?)
+            case pendingArray([UInt8]?)
+            case connection(BodyStreamSource)
+            case call(() async throws -> ByteBuffer?)
+            case failed(HTTPXError)
+        }
+
+        private var next: Next
+        private let control: StreamControl?
+        private var done = false
+
+        init(_ next: Next, control: StreamControl? = nil) {
+            self.next = next
+            self.control = control
+        }
 
         public mutating func next() async throws -> ByteBuffer? {
-            try await nextChunk()
+            guard let control else { return try await produce() }
+            if done { return nil }
+            if control.isClosed {
+                // Closed while being read: the reader learns at its next chunk.
+                done = true
+                throw HTTPXError(.streamClosed, "The response body was closed while it was being read")
+            }
+            do {
+                if let chunk = try await produce() { return chunk }
+                done = true
+                await control.close()
+                return nil
+            } catch {
+                done = true
+                await control.close()
+                throw error
+            }
+        }
+
+        private mutating func produce() async throws -> ByteBuffer? {
+            switch next {
+            case .pending(let buffer):
+                next = .pending(nil)
+                return buffer
+            case .pendingArray(let bytes):
+                next = .pendingArray(nil)
+                return bytes.map { ByteBuffer(bytes: $0) }
+            case .connection(let body): return try await body.next()
+            case .call(let call): return try await call()
+            case .failed(let error): throw error
+            }
         }
     }
 }

@@ -59,13 +59,7 @@ public struct RequestBody: Sendable {
     }
 
     init(array: [UInt8], contentType: String?) {
-        self.stream = ByteStream(replayable: true) {
-            var pending: [UInt8]? = array.isEmpty ? nil : array
-            return {
-                defer { pending = nil }
-                return pending.map { ByteBuffer(bytes: $0) }
-            }
-        }
+        self.stream = ByteStream(.array(array), replayable: true)
         self.length = array.count
         self.contentType = contentType
         self.memory = .array(array)

@@ -24,6 +24,12 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
         fields = []
     }
 
+    /// Creates empty headers with room for `capacity` fields.
+    init(capacity: Int) {
+        fields = []
+        fields.reserveCapacity(capacity)
+    }
+
     /// Creates headers from pairs, in order; a name may repeat.
     public init(_ fields: [(String, String)]) {
         self.fields = fields.map { (name: $0.0, value: $0.1) }
@@ -65,6 +71,13 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
         fields.first { Self.equalNames($0.name, name) }?.value
     }
 
+    /// How many fields are named `name`.
+    func count(named name: String) -> Int {
+        var count = 0
+        for field in fields where Self.equalNames(field.name, name) { count += 1 }
+        return count
+    }
+
     /// Every value of `name`, in order (`Set-Cookie` lines stay separate here).
     public func values(for name: String) -> [String] {
         fields.compactMap { Self.equalNames($0.name, name) ? $0.value : nil }
@@ -82,6 +95,16 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
             if Self.equalNames(fields[index].name, name) { fields.remove(at: index) }
             index -= 1
         }
+    }
+
+    /// Puts a field before the existing ones, keeping room for `spare` more (the framing
+    /// fields a request gains next), so building a request's headers grows them once.
+    mutating func prepend(_ name: String, _ value: String, spare: Int = 0) {
+        var grown: [(name: String, value: String)] = []
+        grown.reserveCapacity(fields.count + 1 + spare)
+        grown.append((name: name, value: value))
+        grown.append(contentsOf: fields)
+        fields = grown
     }
 
     /// Adds a field after the existing ones, even if the name is already present.

@@ -38,7 +38,7 @@ public struct Request: Sendable, CustomStringConvertible {
         self.body = body
         self.extensions = extensions
         if !url.host.isEmpty, !headers.contains("Host") {
-            self.headers = Headers([("Host", url.netloc)] + headers.fields.map { ($0.name, $0.value) })
+            self.headers.prepend("Host", url.netloc, spare: 2)
         }
         setContentHeaders()
     }

@@ -45,6 +45,11 @@ public struct ResponseBody: Sendable {
         storage = .stream(ByteStream(chunks), StreamControl(onClose: onClose))
     }
 
+    /// The body a connection delivers, read without wrapping.
+    init(connection body: BodyStreamSource, onClose: @escaping @Sendable () async -> Void) {
+        storage = .stream(ByteStream(.connection(body), replayable: false), StreamControl(onClose: onClose))
+    }
+
     /// Whether the whole body is in memory.
     public var isBuffered: Bool {
         if case .buffer = storage { return true }
@@ -58,36 +63,9 @@ public struct ResponseBody: Sendable {
     public var chunks: ByteStream {
         switch storage {
         case .buffer(let buffer):
-            return ByteStream(buffer)
+            ByteStream(buffer)
         case .stream(let stream, let control):
-            return ByteStream(replayable: false) {
-                if control.markStarted() {
-                    return { throw HTTPXError(.streamConsumed, "Attempted to read a response body that was already read; it streams only once") }
-                }
-                if control.isClosed {
-                    return { throw HTTPXError(.streamClosed, "Attempted to read a response body after it was closed") }
-                }
-                var iterator = stream.makeAsyncIterator()
-                var done = false
-                return {
-                    if done { return nil }
-                    if control.isClosed {
-                        // Closed while being read: the reader learns at its next chunk.
-                        done = true
-                        throw HTTPXError(.streamClosed, "The response body was closed while it was being read")
-                    }
-                    do {
-                        if let chunk = try await iterator.next() { return chunk }
-                        done = true
-                        await control.close()
-                        return nil
-                    } catch {
-                        done = true
-                        await control.close()
-                        throw error
-                    }
-                }
-            }
+            ByteStream(stream.source, replayable: false, control: control)
         }
     }
 

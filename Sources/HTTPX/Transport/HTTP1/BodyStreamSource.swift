@@ -9,7 +9,7 @@ final class BodyStreamSource: Sendable {
         var buffer = CircularBuffer<ByteBuffer>(initialCapacity: 4)
         var bufferedBytes = 0
         var end: Result<Void, any Error>?
-        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+        var waiter: UnsafeContinuation<ByteBuffer?, any Error>?
         var paused = false
         var consumerGone = false
     }
@@ -43,7 +43,7 @@ final class BodyStreamSource: Sendable {
     /// Wakes a waiting reader if chunks arrived: called when a socket read completes.
     func flush() {
         let (waiter, chunk, resume) = state.withLock {
-            state -> (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?, Bool) in
+            state -> (UnsafeContinuation<ByteBuffer?, any Error>?, ByteBuffer?, Bool) in
             guard let waiter = state.waiter, let (chunk, resume) = Self.pop(&state) else { return (nil, nil, false) }
             state.waiter = nil
             return (waiter, chunk, resume)
@@ -65,7 +65,7 @@ final class BodyStreamSource: Sendable {
 
     /// Ends the body, cleanly or with an error; a waiting reader first gets what is buffered.
     func finish(_ result: Result<Void, any Error>) {
-        let (waiter, chunk) = state.withLock { state -> (CheckedContinuation<ByteBuffer?, any Error>?, ByteBuffer?) in
+        let (waiter, chunk) = state.withLock { state -> (UnsafeContinuation<ByteBuffer?, any Error>?, ByteBuffer?) in
             guard state.end == nil else { return (nil, nil) }
             state.end = result
             guard let waiter = state.waiter else { return (nil, nil) }
@@ -116,7 +116,7 @@ final class BodyStreamSource: Sendable {
             return nil
         case .wait:
             return try await withTaskCancellationHandler {
-                try await withCheckedThrowingContinuation { continuation in
+                try await withUnsafeThrowingContinuation { continuation in
                     let (immediate, resume) = state.withLock { state -> (Result<ByteBuffer?, any Error>?, Bool) in
                         if let (chunk, resume) = Self.pop(&state) { return (.success(chunk), resume) }
                         if let end = state.end { return (end.map { nil }, false) }
@@ -128,7 +128,7 @@ final class BodyStreamSource: Sendable {
                     if let immediate { continuation.resume(with: immediate) }
                 }
             } onCancel: {
-                let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+                let waiter = state.withLock { state -> UnsafeContinuation<ByteBuffer?, any Error>? in
                     defer { state.waiter = nil }
                     return state.waiter
                 }
@@ -141,7 +141,7 @@ final class BodyStreamSource: Sendable {
     /// buffered; a later read fails with `reason`, so a cancellation that races the response
     /// head is still reported as one.
     func abandon(_ reason: any Error = HTTPXError(.streamClosed, "The response body was closed")) {
-        let waiter = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<ByteBuffer?, any Error>? in
             state.consumerGone = true
             state.buffer.removeAll()
             state.bufferedBytes = 0
@@ -154,21 +154,4 @@ final class BodyStreamSource: Sendable {
 
     /// Whether the body ended (cleanly or not).
     var isFinished: Bool { state.withLock { $0.end != nil } }
-}
-
-/// The async sequence over a ``BodyStreamSource``.
-struct BodyStreamSequence: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let source: BodyStreamSource
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let source: BodyStreamSource
-        mutating func next() async throws -> ByteBuffer? {
-            try await source.next()
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(source: source)
-    }
 }

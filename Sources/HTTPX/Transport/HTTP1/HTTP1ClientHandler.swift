@@ -44,6 +44,9 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     // MARK: - Starting and writing
 
     /// Starts an exchange by writing the request head, and the whole body when it is in memory.
+    /// A body in memory goes out as one write for the write timer, with one promise on its
+    /// last part (a channel completes its writes in order, and a failed write fails the ones
+    /// after it).
     func start(_ exchange: HTTP1Exchange, head: HTTPRequestHead, body: ByteBuffer?) {
         guard let context, state.start(requestKeepAlive: exchange.requestKeepAlive) else {
             let error = HTTPXError(.remoteProtocol, "Server disconnected without sending a response to \(exchange.describe())")
@@ -52,13 +55,17 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             return
         }
         self.exchange = exchange
-        write(.head(head), context: context, flush: body.map { $0.readableBytes > Self.separateHeadThreshold } ?? false)
-        if let body {
-            if body.readableBytes > 0 { write(.body(.byteBuffer(body)), context: context, flush: false) }
-            writeEnd(context: context)
-        } else {
-            context.flush()
+        guard let body else {
+            write(.head(head), context: context, flush: true)
+            return
         }
+        if body.readableBytes > Self.separateHeadThreshold {
+            context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+        }
+        if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        writeEnd(context: context)
     }
 
     /// Writes one chunk of a streamed body; the future completes when the socket took it.
@@ -96,30 +103,28 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         return eventLoop.makeFailedFuture(error)
     }
 
+    /// Ends the request; once the end reached the socket, the read timer starts.
     private func writeEnd(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
-        let sent = context.eventLoop.makePromise(of: Void.self)
-        let id = state.exchangeID
-        write(.end(nil), context: context, flush: true, promise: sent)
-        sent.futureResult.assumeIsolated().whenComplete { [self] result in
-            if case .success = result, let id {
-                apply(state.requestSent(id: id, readerPaused: exchange?.body?.isPaused ?? false), to: readTimer)
-            }
-            promise?.completeWith(result)
-        }
+        write(.end(nil), context: context, flush: true, promise: promise, ended: true)
     }
 
+    /// Writes `part`, watched by the write timer until the socket took it.
     private func write(
         _ part: HTTPClientRequestPart, context: ChannelHandlerContext, flush: Bool,
-        promise: EventLoopPromise<Void>? = nil
+        promise: EventLoopPromise<Void>? = nil, ended: Bool = false
     ) {
         guard let id = state.exchangeID, let command = state.willWrite() else {
             promise?.fail(HTTPXError(.writeError, "The connection has no request in progress to write to"))
             return
         }
-        let written = promise ?? context.eventLoop.makePromise(of: Void.self)
+        let written = context.eventLoop.makePromise(of: Void.self)
         apply(command, to: writeTimer)
-        written.futureResult.assumeIsolated().whenComplete { [self] _ in
+        written.futureResult.assumeIsolated().whenComplete { [self] result in
             apply(state.writeCompleted(id: id), to: writeTimer)
+            if ended, case .success = result {
+                apply(state.requestSent(id: id, readerPaused: exchange?.body?.isPaused ?? false), to: readTimer)
+            }
+            promise?.completeWith(result)
         }
         if flush {
             context.writeAndFlush(wrapOutboundOut(part), promise: written)

@@ -136,9 +136,9 @@ struct HTTPExchangeDriver: Sendable {
     }
 
     private func makeResponse(_ head: HTTPResponseHead, source: BodyStreamSource, request: Request) -> Response {
-        var headers = Headers()
+        var headers = Headers(capacity: head.headers.count)
         for (name, value) in head.headers { headers.add(name, value) }
-        let body = ResponseBody(stream: BodyStreamSequence(source: source)) {
+        let body = ResponseBody(connection: source) {
             if !source.isFinished {
                 handler.whenSuccess(on: eventLoop) {
                     $0.value.abandon(HTTPXError(.streamClosed, "The response body was closed before its end"))

@@ -27,10 +27,10 @@ enum RequestFraming: Equatable, Sendable {
     ///   body disagree, or a header cannot be sent as it is.
     static func decide(for request: Request, headers: inout Headers) throws(HTTPXError) -> RequestFraming {
         if let problem = request.body.problem { throw HTTPXError(.localProtocol, "Cannot send \(request): \(problem)", request: request) }
-        let codings = headers.values(for: "Transfer-Encoding")
-        let lengths = headers.values(for: "Content-Length")
+        let lengthFields = headers.count(named: "Content-Length")
         let bodyLength = request.body.length
-        if !codings.isEmpty {
+        if headers.contains("Transfer-Encoding") {
+            let codings = headers.values(for: "Transfer-Encoding")
             let listed = codings.flatMap { $0.split(separator: ",") }
                 .map { $0.trimmingWhitespace.lowercased() }.filter { !$0.isEmpty }
             guard listed == ["chunked"] else {
@@ -39,7 +39,7 @@ enum RequestFraming: Equatable, Sendable {
                     "Cannot send \(request) with 'Transfer-Encoding: \(codings.joined(separator: ", "))': only 'chunked' is supported",
                     request: request)
             }
-            guard lengths.isEmpty else {
+            guard lengthFields == 0 else {
                 throw HTTPXError(
                     .localProtocol,
                     "Cannot send \(request) with both Content-Length and Transfer-Encoding: a server could read its body either way",
@@ -48,11 +48,11 @@ enum RequestFraming: Equatable, Sendable {
             headers.set("Transfer-Encoding", "chunked")
             return .chunked
         }
-        if !lengths.isEmpty {
-            guard lengths.count == 1, let declared = parseLength(lengths[0]) else {
+        if lengthFields > 0 {
+            guard lengthFields == 1, let declared = headers.first("Content-Length").flatMap(parseLength) else {
                 throw HTTPXError(
                     .localProtocol,
-                    "Cannot send \(request): invalid Content-Length '\(lengths.joined(separator: ", "))'",
+                    "Cannot send \(request): invalid Content-Length '\(headers.values(for: "Content-Length").joined(separator: ", "))'",
                     request: request)
             }
             if let bodyLength, bodyLength != declared {
