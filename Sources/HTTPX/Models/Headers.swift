@@ -189,6 +189,8 @@ public struct Headers: Hashable, Sendable, CustomStringConvertible, ExpressibleB
 
     /// ASCII case-insensitive name comparison, without allocating.
     static func equalNames(_ lhs: String, _ rhs: String) -> Bool {
+        // Different lengths cannot match (UTF-8 counts are O(1) for native strings).
+        if lhs.utf8.count != rhs.utf8.count { return false }
         if lhs == rhs { return true }
         var left = lhs.utf8.makeIterator()
         var right = rhs.utf8.makeIterator()

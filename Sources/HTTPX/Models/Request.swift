@@ -13,16 +13,78 @@
 /// `Transfer-Encoding` and `Content-Type`, unless the headers already have them.
 public struct Request: Sendable, CustomStringConvertible {
     /// The method.
-    public var method: HTTPMethod
+    public var method: HTTPMethod {
+        get { storage.method }
+        _modify {
+            makeUnique()
+            yield &storage.method
+        }
+    }
     /// The absolute URL.
-    public var url: HTTPURL
+    public var url: HTTPURL {
+        get { storage.url }
+        _modify {
+            makeUnique()
+            yield &storage.url
+        }
+    }
     /// The header fields, in the order they will be sent.
-    public var headers: Headers
+    public var headers: Headers {
+        get { storage.headers }
+        _modify {
+            makeUnique()
+            yield &storage.headers
+        }
+    }
     /// The body.
-    public var body: RequestBody
+    public var body: RequestBody {
+        get { storage.body }
+        _modify {
+            makeUnique()
+            yield &storage.body
+        }
+    }
     /// Per-request settings that travel to the transport: timeouts, the request target, and
     /// values of your own for custom transports.
-    public var extensions: RequestExtensions
+    public var extensions: RequestExtensions {
+        get { storage.extensions }
+        _modify {
+            makeUnique()
+            yield &storage.extensions
+        }
+    }
+
+    /// The fields, shared by copies until one of them changes: a request is copied at every
+    /// step of its way (hooks, auth, redirects, the transport, the response), and a copy costs
+    /// one reference instead of every field's.
+    private var storage: Storage
+
+    private final class Storage: @unchecked Sendable {
+        // Sendable by copy-on-write: a storage is changed only while one request holds it.
+        // Accesses are not checked at run time: only the one holder changes a field, through
+        // its accessors, which never overlap.
+        @exclusivity(unchecked) var method: HTTPMethod
+        @exclusivity(unchecked) var url: HTTPURL
+        @exclusivity(unchecked) var headers: Headers
+        @exclusivity(unchecked) var body: RequestBody
+        @exclusivity(unchecked) var extensions: RequestExtensions
+
+        init(method: HTTPMethod, url: HTTPURL, headers: Headers, body: RequestBody, extensions: RequestExtensions) {
+            self.method = method
+            self.url = url
+            self.headers = headers
+            self.body = body
+            self.extensions = extensions
+        }
+
+        func copy() -> Storage {
+            Storage(method: method, url: url, headers: headers, body: body, extensions: extensions)
+        }
+    }
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     /// Creates a request, adding `Host` and the body's content headers when missing.
     public init(
@@ -32,11 +94,7 @@ public struct Request: Sendable, CustomStringConvertible {
         body: RequestBody = .empty,
         extensions: RequestExtensions = RequestExtensions()
     ) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.extensions = extensions
+        self.storage = Storage(method: method, url: url, headers: headers, body: body, extensions: extensions)
         if !url.host.isEmpty, !headers.contains("Host") {
             self.headers.prepend("Host", url.netloc, spare: 2)
         }

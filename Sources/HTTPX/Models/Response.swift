@@ -19,34 +19,167 @@ import NIOCore
 /// with ``read()``.
 public struct Response: Sendable, CustomStringConvertible {
     /// The status code, such as 200.
-    public var statusCode: Int
+    public var statusCode: Int {
+        get { storage.statusCode }
+        _modify {
+            makeUnique()
+            yield &storage.statusCode
+        }
+    }
     /// The reason phrase; the standard one for the code when the server sent none.
-    public var reasonPhrase: String
+    public var reasonPhrase: String {
+        get { storage.reasonPhrase }
+        _modify {
+            makeUnique()
+            yield &storage.reasonPhrase
+        }
+    }
     /// The protocol version, such as `HTTP/1.1` or `HTTP/2`.
-    public var httpVersion: String
+    public var httpVersion: String {
+        get { storage.httpVersion }
+        _modify {
+            makeUnique()
+            yield &storage.httpVersion
+        }
+    }
     /// The header fields as received.
-    public var headers: Headers
+    public var headers: Headers {
+        get { storage.headers }
+        _modify {
+            makeUnique()
+            yield &storage.headers
+        }
+    }
     /// The body as the transport delivered it (still content-encoded).
-    public var body: ResponseBody
+    public var body: ResponseBody {
+        get { storage.body }
+        _modify {
+            makeUnique()
+            yield &storage.body
+        }
+    }
     /// The request this is the response to (set by the client).
-    public var request: Request
+    public var request: Request {
+        get { storage.request }
+        _modify {
+            makeUnique()
+            yield &storage.request
+        }
+    }
     /// The responses of the redirects that led here, oldest first.
-    public var history: [Response] = []
+    public var history: [Response] {
+        get { storage.history }
+        _modify {
+            makeUnique()
+            yield &storage.history
+        }
+    }
     /// The time from sending the request to receiving the whole response (or its headers, for
     /// a streamed response until it is read).
-    public var elapsed: Duration = .zero
+    public var elapsed: Duration {
+        get { storage.elapsed }
+        _modify {
+            makeUnique()
+            yield &storage.elapsed
+        }
+    }
     /// The redirect request a client would send next, when it did not follow a redirect.
-    public var nextRequest: Request?
+    public var nextRequest: Request? {
+        get { storage.nextRequest }
+        _modify {
+            makeUnique()
+            yield &storage.nextRequest
+        }
+    }
     /// Values a transport attaches, such as the connection it used.
-    public var extensions: [String: any Sendable] = [:]
+    public var extensions: [String: any Sendable] {
+        get { storage.extensions }
+        _modify {
+            makeUnique()
+            yield &storage.extensions
+        }
+    }
     /// The encoding used by ``text``: set it to override the charset.
-    public var encoding: TextEncoding?
+    public var encoding: TextEncoding? {
+        get { storage.encoding }
+        _modify {
+            makeUnique()
+            yield &storage.encoding
+        }
+    }
     /// How to pick an encoding when the response names none (set from the client).
-    public var defaultEncoding: DefaultEncoding = .utf8
+    public var defaultEncoding: DefaultEncoding {
+        get { storage.defaultEncoding }
+        _modify {
+            makeUnique()
+            yield &storage.defaultEncoding
+        }
+    }
     /// The bounds on reading and decoding the body (set from the client's ``Limits``).
-    public var limits: Limits = .default
+    public var limits: Limits {
+        get { storage.limits }
+        _modify {
+            makeUnique()
+            yield &storage.limits
+        }
+    }
+    var decoded: ByteBuffer? {
+        get { storage.decoded }
+        _modify {
+            makeUnique()
+            yield &storage.decoded
+        }
+    }
 
-    var decoded: ByteBuffer?
+    /// The fields, shared by copies until one of them changes (a response is returned
+    /// through every layer of the client, and kept in the history of redirects).
+    private var storage: Storage
+
+    private final class Storage: @unchecked Sendable {
+        // Sendable by copy-on-write: a storage is changed only while one response holds it.
+        // Accesses are not checked at run time: only the one holder changes a field, through
+        // its accessors, which never overlap.
+        @exclusivity(unchecked) var statusCode: Int
+        @exclusivity(unchecked) var reasonPhrase: String
+        @exclusivity(unchecked) var httpVersion: String
+        @exclusivity(unchecked) var headers: Headers
+        @exclusivity(unchecked) var body: ResponseBody
+        @exclusivity(unchecked) var request: Request
+        @exclusivity(unchecked) var history: [Response] = []
+        @exclusivity(unchecked) var elapsed: Duration = .zero
+        @exclusivity(unchecked) var nextRequest: Request? = nil
+        @exclusivity(unchecked) var extensions: [String: any Sendable] = [:]
+        @exclusivity(unchecked) var encoding: TextEncoding? = nil
+        @exclusivity(unchecked) var defaultEncoding: DefaultEncoding = .utf8
+        @exclusivity(unchecked) var limits: Limits = .default
+        @exclusivity(unchecked) var decoded: ByteBuffer? = nil
+
+        init(statusCode: Int, reasonPhrase: String, httpVersion: String, headers: Headers, body: ResponseBody, request: Request) {
+            self.statusCode = statusCode
+            self.reasonPhrase = reasonPhrase
+            self.httpVersion = httpVersion
+            self.headers = headers
+            self.body = body
+            self.request = request
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(statusCode: statusCode, reasonPhrase: reasonPhrase, httpVersion: httpVersion, headers: headers, body: body, request: request)
+            copy.history = history
+            copy.elapsed = elapsed
+            copy.nextRequest = nextRequest
+            copy.extensions = extensions
+            copy.encoding = encoding
+            copy.defaultEncoding = defaultEncoding
+            copy.limits = limits
+            copy.decoded = decoded
+            return copy
+        }
+    }
+
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
 
     /// Creates a response, as a transport or a mock handler does.
     ///
@@ -61,12 +194,9 @@ public struct Response: Sendable, CustomStringConvertible {
         body: ResponseBody = ResponseBody(),
         request: Request? = nil
     ) {
-        self.statusCode = statusCode
-        self.reasonPhrase = reasonPhrase ?? HTTPStatus.reasonPhrase(for: statusCode)
-        self.httpVersion = httpVersion
-        self.headers = headers
-        self.body = body
-        self.request = request ?? Request(.get, HTTPURL.empty)
+        self.storage = Storage(
+            statusCode: statusCode, reasonPhrase: reasonPhrase ?? HTTPStatus.reasonPhrase(for: statusCode),
+            httpVersion: httpVersion, headers: headers, body: body, request: request ?? Request(.get, HTTPURL.empty))
     }
 
     /// A response with a text body.

@@ -101,6 +101,37 @@ struct HTTP1ClientHandlerTests {
         #expect(fixture.channel.isActive)
     }
 
+    @Test("The head reaches the waiting task when the socket read is parsed, with the body of that read already in its stream")
+    func headDeliveredAfterTheRead() throws {
+        let fixture = try Fixture()
+        let outcome = fixture.start()
+        for part: HTTPClientResponsePart in [.head(Self.okHead), .body(ByteBuffer(string: "ok")), .end(nil)] {
+            fixture.channel.pipeline.fireChannelRead(part)
+        }
+        #expect(outcome.result == nil, "the task is woken once, at the end of the read, not at the head")
+        #expect(outcome.completions == [true])
+        fixture.channel.pipeline.fireChannelReadComplete()
+        guard case .success(let (_, body)) = outcome.result else {
+            Issue.record("no response head after the read")
+            return
+        }
+        #expect(body.isFinished)
+    }
+
+    @Test("A head whose read ends in a closed connection still reaches the task, and its body fails")
+    func headDeliveredWhenTheConnectionCloses() throws {
+        let fixture = try Fixture()
+        let outcome = fixture.start()
+        fixture.channel.pipeline.fireChannelRead(HTTPClientResponsePart.head(Self.okHead))
+        fixture.channel.pipeline.fireChannelInactive()
+        guard case .success(let (_, body)) = outcome.result else {
+            Issue.record("the head should have been delivered")
+            return
+        }
+        #expect(body.isFinished)
+        #expect(outcome.completions == [false])
+    }
+
     @Test("The read timeout fires on the loop's clock and restarts with every part received")
     func readTimeout() throws {
         let fixture = try Fixture()

@@ -16,6 +16,10 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     private var state: HTTP1ConnectionStateMachine
     /// The running exchange's promises and callbacks (its state is in `state`).
     private var exchange: HTTP1Exchange?
+    /// A response head received in the current socket read, handed to the waiting task when
+    /// the read has been parsed to its end: a small response's body and end are then already
+    /// in its stream, and the task reads it without waiting (and waking) again.
+    private var receivedHead: (promise: EventLoopPromise<(HTTPResponseHead, BodyStreamSource)>, head: HTTPResponseHead, body: BodyStreamSource)?
     private let readTimer: ActivityTimer
     private let writeTimer: ActivityTimer
     var isActive: Bool { state.isActive }
@@ -145,7 +149,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
                 loop.execute { bound.value.resumeReading() }
             })
             exchange.body = body
-            exchange.head.succeed((head, body))
+            receivedHead = (exchange.head, head, body)
             readTimer.touch()
         case .body(let chunk):
             guard state.receivedBodyPart(), let body = exchange?.body else { return }
@@ -161,8 +165,15 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        deliverReceivedHead()
         exchange?.body?.flush()
         context.fireChannelReadComplete()
+    }
+
+    private func deliverReceivedHead() {
+        guard let (promise, head, body) = receivedHead else { return }
+        receivedHead = nil
+        promise.succeed((head, body))
     }
 
     func read(context: ChannelHandlerContext) {
@@ -176,6 +187,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deliverReceivedHead()
         readTimer.stop()
         writeTimer.stop()
         let (failure, idleClose) = state.channelInactive()
@@ -189,6 +201,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        deliverReceivedHead()
         guard let failure = state.errorCaught(), let exchange else {
             context.close(promise: nil)
             return
@@ -244,6 +257,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         // After the channel went inactive the machine has no exchange left, but ours still
         // waits for its error.
         guard state.fail() || state.state == .closed, let exchange else { return }
+        deliverReceivedHead()
         self.exchange = nil
         readTimer.stop()
         writeTimer.stop()
@@ -284,6 +298,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        deliverReceivedHead()
         self.context = nil
         readTimer.cancel()
         writeTimer.cancel()
