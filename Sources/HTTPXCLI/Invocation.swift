@@ -18,10 +18,12 @@ struct Invocation {
         let printer = ResponsePrinter(style: style, sanitize: terminal.stdoutIsTTY)
         let verbose = command.verbose
         let proxies = command.proxy.map { Proxies(Proxy($0)) } ?? Proxies.environment()
+        let trace = VerboseTrace(printer: printer)
         let hooks = EventHooks(
             request: verbose ? [{ request in
                 if let proxy = proxies.proxy(for: request.url) { Terminal.out(printer.proxy(proxy, for: request)) }
-                Terminal.out(printer.request(request))
+                // Printed when its head goes out, with the protocol version actually used.
+                trace.willSend(request)
             }] : [],
             response: verbose ? [{ response in
                 // Every hop's head; the final body follows separately.
@@ -33,7 +35,7 @@ struct Invocation {
             cert: command.cert.map { ClientCertificate(certificatePath: $0, keyPath: command.key) },
             http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks, proxies: proxies)
         do {
-            let success = try await send(with: client, printer: printer)
+            let success = try await send(with: client, printer: printer, trace: verbose ? trace : nil)
             await client.close()
             return success
         } catch {
@@ -42,15 +44,16 @@ struct Invocation {
         }
     }
 
-    private func send(with client: AsyncClient, printer: ResponsePrinter) async throws -> Bool {
+    private func send(with client: AsyncClient, printer: ResponsePrinter, trace: VerboseTrace?) async throws -> Bool {
         let verbose = command.verbose
         var headers = Headers(pairs(command.headers))
         if command.json != nil, !headers.contains("Content-Type") { headers.set("Content-Type", "application/json") }
-        let request = try client.buildRequest(
+        var request = try client.buildRequest(
             method, command.url, params: QueryParams(pairs(command.params)), headers: headers,
             cookies: Cookies(Dictionary(pairs(command.cookies), uniquingKeysWith: { _, last in last })),
             content: try content(), data: command.data.isEmpty ? nil : QueryParams(pairs(command.data)),
             files: try files())
+        if let trace { request.extensions.trace = { trace.handle($0) } }
         var response = try await client.send(request, stream: true)
         do {
             if let path = command.download {

@@ -193,7 +193,7 @@ http_port 127.0.0.1:$squid_auth_port name=auth
 https_port 127.0.0.1:$squid_tls_port name=tls tls-cert=$sq/server.pem tls-key=$sq/server.key
 
 auth_param basic program /usr/lib/squid/basic_ncsa_auth $sq/htpasswd
-auth_param basic children 2 startup=1 idle=1
+auth_param basic children 8 startup=2 idle=2 queue-size=64
 auth_param basic realm httpx-interop
 acl auth_port myportname auth
 acl authenticated proxy_auth REQUIRED

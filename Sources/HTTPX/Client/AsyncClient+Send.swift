@@ -1,3 +1,5 @@
+import Tracing
+
 extension AsyncClient {
     /// Sends a built request through auth, redirects and event hooks, and reads its body.
     ///
@@ -12,9 +14,30 @@ extension AsyncClient {
         guard !isClosed else {
             throw HTTPXError(.clientClosed, "Cannot send \(request): the client has been closed", request: request)
         }
+        var request = request
+        if request.extensions.logger == nil, let logger { request.extensions.logger = logger }
+        guard let tracer else {
+            return try await send(request, auth: auth, followRedirects: followRedirects, stream: stream, span: nil)
+        }
+        return try await tracer.withRequestSpan(request) { span in
+            do {
+                let response = try await send(request, auth: auth, followRedirects: followRedirects, stream: stream, span: span)
+                span.finish(response, resends: response.history.count)
+                return response
+            } catch {
+                span.fail(error)
+                throw error
+            }
+        }
+    }
+
+    private func send(_ request: Request, auth: (any Auth)?, followRedirects: Bool?, stream: Bool, span: RequestSpan?)
+        async throws -> Response
+    {
         let start = ContinuousClock.now
         var response = try await sendHandlingAuth(
-            request, auth: resolveAuth(auth, for: request), followRedirects: followRedirects ?? self.followRedirects)
+            request, auth: resolveAuth(auth, for: request), followRedirects: followRedirects ?? self.followRedirects,
+            span: span)
         if !stream {
             try await readBody(of: &response)
             response.elapsed = ContinuousClock.now - start
@@ -34,11 +57,11 @@ extension AsyncClient {
         return nil
     }
 
-    private func sendHandlingAuth(_ request: Request, auth: (any Auth)?, followRedirects: Bool) async throws
-        -> Response
+    private func sendHandlingAuth(_ request: Request, auth: (any Auth)?, followRedirects: Bool, span: RequestSpan?)
+        async throws -> Response
     {
         guard let auth else {
-            return try await sendHandlingRedirects(request, followRedirects: followRedirects, history: [])
+            return try await sendHandlingRedirects(request, followRedirects: followRedirects, history: [], span: span)
         }
         var request = request
         if auth.requiresRequestBody { try await request.read() }
@@ -51,7 +74,8 @@ extension AsyncClient {
         var next = flow.first
         var history: [Response] = []
         while true {
-            var response = try await sendHandlingRedirects(next, followRedirects: followRedirects, history: history)
+            var response = try await sendHandlingRedirects(
+                next, followRedirects: followRedirects, history: history, span: span)
             let following: Request?
             do {
                 if auth.requiresResponseBody { try await readBody(of: &response) }
@@ -61,6 +85,9 @@ extension AsyncClient {
                 throw error
             }
             guard var following else { return response }
+            let step = "\(type(of: auth)) answers \(response.statusCode) with another request"
+            following.extensions.logger?.debug("Auth step: \(step)", metadata: ["url.full": "\(following.url.removingUserinfo)"])
+            span?.addEvent("auth step", ["http.response.status_code": .int64(Int64(response.statusCode))])
             if !auth.requiresResponseBody { try await readBody(of: &response) }
             history = response.history + [response]
             // Cookies the response set go with the next request, as a browser would send them.
@@ -71,9 +98,9 @@ extension AsyncClient {
         }
     }
 
-    private func sendHandlingRedirects(_ request: Request, followRedirects: Bool, history: [Response]) async throws
-        -> Response
-    {
+    private func sendHandlingRedirects(
+        _ request: Request, followRedirects: Bool, history: [Response], span: RequestSpan?
+    ) async throws -> Response {
         var request = request
         var history = history
         while true {
@@ -97,6 +124,12 @@ extension AsyncClient {
                 try Self.checkFollowable(redirect, from: request, response: response)
                 try await readBody(of: &response)
                 history.append(response)
+                request.extensions.logger?.debug(
+                    "Redirect: \(response.statusCode) to \(redirect.method) \(redirect.url.removingUserinfo)",
+                    metadata: ["url.full": "\(request.url.removingUserinfo)"])
+                span?.addEvent(
+                    "redirect",
+                    ["http.response.status_code": .int64(Int64(response.statusCode)), "url.full": .string(redirect.url.removingUserinfo.description)])
                 request = redirect
             } catch {
                 await response.close()
@@ -106,14 +139,30 @@ extension AsyncClient {
     }
 
     private func sendSingle(_ request: Request) async throws -> Response {
+        var request = request
         try request.validate()
+        if let tracer, let context = ServiceContext.current {
+            tracer.inject(context, into: &request.headers, using: HeadersInjector())
+        }
         let transport = transport(for: request.url)
         let start = ContinuousClock.now
+        let active = metrics?.requestStarted(request)
+        defer { active?.decrement() }
         var response: Response
         do {
             response = try await transport.handle(request)
-        } catch let error as HTTPXError {
-            throw error.attaching(request)
+        } catch {
+            let failure = (error as? HTTPXError)?.attaching(request) ?? error
+            metrics?.recordRequest(request, outcome: .failure(failure), duration: ContinuousClock.now - start)
+            request.extensions.logger?.info(
+                "HTTP Request: \(request.method) \(request.url.removingUserinfo) failed: \(ClientMetrics.errorType(failure))")
+            throw failure
+        }
+        metrics?.recordRequest(request, outcome: .success(response), duration: ContinuousClock.now - start)
+        if let logger = request.extensions.logger {
+            // As httpx logs it: HTTP Request: GET https://example.org/ "HTTP/1.1 200 OK"
+            logger.info(
+                "HTTP Request: \(request.method) \(request.url.removingUserinfo) \"\(response.httpVersion) \(response.statusCode) \(response.reasonPhrase)\"")
         }
         response.request = request
         response.elapsed = ContinuousClock.now - start

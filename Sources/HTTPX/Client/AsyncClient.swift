@@ -1,5 +1,8 @@
+import CoreMetrics
+import Logging
 import NIOSSL
 import Synchronization
+import Tracing
 
 /// An HTTP client with connection pooling, cookie persistence and shared configuration:
 /// httpx's `AsyncClient`.
@@ -16,7 +19,7 @@ import Synchronization
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
 /// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:_:)``.
+/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:logger:tracer:metrics:_:)``.
 public final class AsyncClient: Sendable {
     /// The auth used when a request gives none.
     public let auth: (any Auth)?
@@ -45,6 +48,13 @@ public final class AsyncClient: Sendable {
     public let limits: Limits
     /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
     public let trustEnv: Bool
+    /// The logger of requests that give none in their extensions, and of the default
+    /// transport's connections; `nil` logs nothing.
+    public let logger: Logger?
+    /// The tracer of the requests' spans; `nil` when tracing is off.
+    let tracer: (any Tracer)?
+    /// The requests' metrics; `nil` when metrics are off.
+    let metrics: ClientMetrics?
 
     let transport: any Transport
     /// The `.netrc` file, read at the first request that needs it (with `trustEnv`).
@@ -86,6 +96,13 @@ public final class AsyncClient: Sendable {
     ///   - mounts: transports for URL patterns, most specific pattern first.
     ///   - defaultEncoding: how to decode text that names no charset (UTF-8).
     ///   - trustEnv: whether to read proxies, `.netrc` and CA settings from the environment.
+    ///   - logger: where the client logs: one `info` line per request, `debug` for connections,
+    ///     TLS, pool waits, redirects and auth steps, `trace` for each request's exchange;
+    ///     nothing by default. Credentials, cookies and proxy passwords are never logged.
+    ///   - tracer: the tracer of a client span per request (swift-distributed-tracing);
+    ///     `InstrumentationSystem.tracer` as bootstrapped when the client is made by default.
+    ///   - metrics: the swift-metrics factory of the request and connection metrics;
+    ///     `MetricsSystem.factory` as bootstrapped when the client is made by default.
     public init(
         baseURL: String? = nil,
         auth: (any Auth)? = nil,
@@ -104,8 +121,16 @@ public final class AsyncClient: Sendable {
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
-        trustEnv: Bool = true
+        trustEnv: Bool = true,
+        logger: Logger? = nil,
+        tracer: (any Tracer)? = nil,
+        metrics: (any MetricsFactory)? = nil
     ) {
+        self.logger = logger
+        let tracer = tracer ?? InstrumentationSystem.tracer
+        self.tracer = tracer is NoOpTracer ? nil : tracer
+        let metrics = ClientMetrics(metrics)
+        self.metrics = metrics
         self.auth = auth
         self.params = params
         self.headers = Self.defaultHeaders.merging(headers)
@@ -126,7 +151,9 @@ public final class AsyncClient: Sendable {
         // The environment's proxies apply only when neither proxies nor a transport were given.
         let proxies = proxies ?? (transport == nil && trustEnv ? Proxies.environment() : nil)
         let network = { (proxies: Proxies?) in
-            HTTPTransport(verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies)
+            HTTPTransport(
+                verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies,
+                logger: logger, metrics: metrics?.factory)
         }
         let base = transport ?? network(proxies)
         self.transport = base
@@ -224,13 +251,16 @@ public final class AsyncClient: Sendable {
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
         trustEnv: Bool = true,
+        logger: Logger? = nil,
+        tracer: (any Tracer)? = nil,
+        metrics: (any MetricsFactory)? = nil,
         _ body: (AsyncClient) async throws -> T
     ) async throws -> T {
         let client = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
             limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             proxies: proxies, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
-            trustEnv: trustEnv)
+            trustEnv: trustEnv, logger: logger, tracer: tracer, metrics: metrics)
         do {
             let result = try await body(client)
             await client.close()

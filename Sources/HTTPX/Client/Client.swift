@@ -1,5 +1,8 @@
+import CoreMetrics
+import Logging
 import NIOCore
 import NIOSSL
+import Tracing
 
 /// The blocking HTTP client: httpx's `Client`, for scripts, tools and code that is not async.
 ///
@@ -21,7 +24,7 @@ public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:)``.
+    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:logger:tracer:metrics:)``.
     public init(
         baseURL: String? = nil,
         auth: (any Auth)? = nil,
@@ -40,13 +43,16 @@ public final class Client: Sendable {
         transport: (any Transport)? = nil,
         mounts: [URLPattern: any Transport] = [:],
         defaultEncoding: DefaultEncoding = .utf8,
-        trustEnv: Bool = true
+        trustEnv: Bool = true,
+        logger: Logger? = nil,
+        tracer: (any Tracer)? = nil,
+        metrics: (any MetricsFactory)? = nil
     ) {
         asyncClient = AsyncClient(
             baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
             limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
             proxies: proxies, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
-            trustEnv: trustEnv)
+            trustEnv: trustEnv, logger: logger, tracer: tracer, metrics: metrics)
     }
 
     /// Runs `body` with a new client and closes it afterwards.

@@ -1,3 +1,5 @@
+import Logging
+
 /// An HTTP request: method, URL, headers, body and extensions.
 ///
 /// Build one with ``AsyncClient/buildRequest(_:_:params:headers:cookies:content:data:files:json:timeout:extensions:)``
@@ -191,6 +193,11 @@ public struct RequestExtensions: Sendable {
     public var timeout: Timeout = .default
     /// A request target that replaces the URL's path and query (`*` for `OPTIONS *`).
     public var target: String?
+    /// Called with each step of the request on its way (httpx's `trace` extension): see
+    /// ``TraceEvent``. It runs where the event happens and must return quickly.
+    public var trace: (@Sendable (TraceEvent) -> Void)?
+    /// The logger of this request's own events; the client's logger when `nil`.
+    public var logger: Logger?
     private var values: [String: any Sendable] = [:]
 
     public init() {}

@@ -1,3 +1,5 @@
+import CoreMetrics
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -34,6 +36,7 @@ public final class HTTPTransport: Transport {
     /// The proxy of each of `proxies`' routes, made once (see ``ProxyRoute``).
     private let proxyEndpoints: [ProxyEndpoint?]
     private let setupError: HTTPXError?
+    private let metrics: ClientMetrics?
 
     /// Creates a transport.
     ///
@@ -53,6 +56,10 @@ public final class HTTPTransport: Transport {
     ///   - proxies: the proxies to send requests through (``Proxies``); none by default. The
     ///     transport does not read the environment: clients do, when given no transport.
     ///   - eventLoopGroup: the SwiftNIO event loops to run on; the shared singleton by default.
+    ///   - logger: where the pool logs its connections' lives (opened, failed, closed, GOAWAY)
+    ///     at `debug` level; nothing by default.
+    ///   - metrics: the swift-metrics factory of the connection metrics (see ``AsyncClient``);
+    ///     `MetricsSystem.factory` by default.
     public init(
         verify: TLSVerification = .system,
         cert: ClientCertificate? = nil,
@@ -65,8 +72,12 @@ public final class HTTPTransport: Transport {
         localAddress: String? = nil,
         unixSocketPath: String? = nil,
         proxies: Proxies? = nil,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil,
+        logger: Logger? = nil,
+        metrics: (any MetricsFactory)? = nil
     ) {
+        let metrics = ClientMetrics(metrics)
+        self.metrics = metrics
         var settings = ConnectionSettings(localAddress: nil)
         settings.http1 = http1 || !http2
         settings.http2 = http2
@@ -88,7 +99,8 @@ public final class HTTPTransport: Transport {
         let connectionSettings = settings
         self.pool = ConnectionPool(
             limits: limits, assumedCapacity: Self.assumedCapacity(http1: settings.http1, http2: settings.http2),
-            retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+            retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton,
+            logger: logger, metrics: metrics
         ) { id, key, connectTimeout, eventLoop, events in
             HTTPConnection.connect(
                 id: id, key: key, settings: connectionSettings, connectTimeout: connectTimeout, eventLoop: eventLoop,
@@ -113,17 +125,25 @@ public final class HTTPTransport: Transport {
         }
         let timeout = request.extensions.timeout
         let pool = self.pool
+        let observer = RequestObserver(request)
         var retries = 0
         while true {
             let connection: HTTPConnection
+            let asked = observer == nil && metrics == nil ? nil : ContinuousClock.now
             do {
                 connection = try await pool.acquire(key, timeout: timeout, connectTimeout: timeout.connect, for: request)
             } catch let error as HTTPXError {
                 throw error.attaching(request)
             }
             let reused = connection.previousUses > 0
+            if let asked {
+                let waited = ContinuousClock.now - asked
+                metrics?.recordPoolWait(origin: key.metricsOrigin, duration: waited)
+                observer?(.connectionAcquired(
+                    reused: reused, httpVersion: connection.isHTTP2 ? "HTTP/2" : "HTTP/1.1", waited: waited))
+            }
             do {
-                var response = try await connection.execute(sent, framing: framing) { reusable in
+                var response = try await connection.execute(sent, framing: framing, observer: observer) { reusable in
                     pool.release(connection, reusable: reusable)
                 }
                 response.request = request
@@ -139,6 +159,7 @@ public final class HTTPTransport: Transport {
                 if connection.isHTTP2 { pool.drain(connection.id) }
                 if PoolStateMachine.shouldSendAgain(unanswered, after: retries) {
                     retries += 1
+                    observer?(.sentAgain(reason: closed.underlying.message))
                     continue
                 }
                 throw Self.callers(closed.underlying, request)

@@ -16,9 +16,9 @@ struct ResponsePrinter {
         sanitize ? TerminalText.visible(text) : text
     }
 
-    /// The request line and headers, as sent.
-    func request(_ request: Request) -> String {
-        var text = style.apply("1", "\(request.method.rawValue) \(request.target) HTTP/1.1") + "\n"
+    /// The request line and headers, as sent over `httpVersion`.
+    func request(_ request: Request, httpVersion: String = "HTTP/1.1") -> String {
+        var text = style.apply("1", "\(request.method.rawValue) \(request.target) \(httpVersion)") + "\n"
         if !request.headers.contains("Host") {
             text += "\(style.headerName("Host")): \(request.url.netloc)\n"
         }

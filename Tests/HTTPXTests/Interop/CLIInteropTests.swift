@@ -117,11 +117,26 @@ struct CLIInteropTests {
         #expect(unfollowed.stdout.hasPrefix("HTTP/1.1 302 "))
         let verbose = try await httpx([try base + "/redirect/2", "--follow-redirects", "-v"])
         #expect(verbose.status == 0)
-        #expect(verbose.stdout.hasPrefix("GET /redirect/2 HTTP/1.1\n"))
+        // httpx's CLI shows the connection first, then each request as it goes out.
+        #expect(verbose.stdout.hasPrefix("* Connecting to '127.0.0.1'\n* Connected to '127.0.0.1' on port "), "\(verbose.stdout)")
+        #expect(verbose.stdout.contains("\nGET /redirect/2 HTTP/1.1\n"))
         #expect(verbose.stdout.contains("User-Agent: swift-httpx/"))
         #expect(verbose.stdout.components(separatedBy: "HTTP/1.1 302 ").count == 3, "each hop's response")
         #expect(verbose.stdout.contains("GET /get HTTP/1.1"))
         #expect(verbose.stdout.contains("HTTP/1.1 200 OK"))
+    }
+
+    @Test func verboseShowsTLSAndTheProtocolVersionUsed() async throws {
+        let url = try Interop.url(Interop.tls, "TLS nginx") + "/hello"
+        let ca = (Interop.certs ?? "/nonexistent") + "/ca.pem"
+        let run = try await httpx([url, "--http2", "--ca-bundle", ca, "-v"])
+        #expect(run.status == 0)
+        #expect(run.stdout.hasPrefix("* Connecting to 'localhost'\n* Connected to '"), "\(run.stdout)")
+        #expect(run.stdout.contains("* SSL established using 'TLSv1.3' / 'TLS_"))
+        #expect(run.stdout.contains("* Selected ALPN protocol: 'h2'\n"))
+        #expect(run.stdout.contains("* Server certificate:\n*     subject: O=trustme"))
+        #expect(run.stdout.contains("\nGET /hello HTTP/2\n"), "the request line names the version used")
+        #expect(run.stdout.contains("\nHTTP/2 200 OK\n"))
     }
 
     @Test func binaryBodiesAreSummarisedAndDownloadsSaved() async throws {

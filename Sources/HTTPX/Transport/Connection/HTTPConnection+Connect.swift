@@ -53,6 +53,17 @@ extension HTTPConnection {
         if key.unixSocketPath == nil, let localAddress = settings.localAddress {
             bootstrap = bootstrap.bind(to: localAddress)
         }
+        let observer = events.observer
+        if let observer {
+            let peer = route?.proxy.host ?? key.host
+            let port = route?.proxy.port ?? key.port
+            observer(.connecting(host: key.host, port: key.port, proxy: route.map { "\($0.proxy.url)" }))
+            if key.unixSocketPath == nil, !peer.isIPAddress {
+                bootstrap = bootstrap.resolver(ObservingResolver(host: peer, port: port, eventLoop: eventLoop) { addresses in
+                    observer(.dnsResolved(host: peer, addresses: addresses.compactMap(\.ipAddress)))
+                })
+            }
+        }
         let connected: EventLoopFuture<any Channel>
         if let path = key.unixSocketPath {
             connected = bootstrap.connect(unixDomainSocketPath: path)
@@ -68,10 +79,16 @@ extension HTTPConnection {
             connected = bootstrap.connect(host: key.host, port: key.port)
         }
         return connected.flatMap { channel -> EventLoopFuture<(any Channel, Bool)> in
+            if let observer {
+                observer(.tcpConnected(
+                    local: channel.localAddress?.endpointDescription ?? "?",
+                    remote: channel.remoteAddress?.endpointDescription ?? "?"))
+            }
             var ready = channel.eventLoop.makeSucceededVoidFuture()
             if let route, let proxyTLS {
                 ready = startTLS(
-                    on: channel, context: proxyTLS, serverName: route.proxy.host, checkIdentity: checkProxyIdentity
+                    on: channel, context: proxyTLS, serverName: route.proxy.host, checkIdentity: checkProxyIdentity,
+                    observer: observer
                 ).map { _ in }
                     .flatMapErrorThrowing { error in
                         throw HTTPXError(
@@ -96,7 +113,9 @@ extension HTTPConnection {
             var negotiated = ready.map { nil as String? }
             if let originTLS {
                 negotiated = ready.flatMap {
-                    startTLS(on: channel, context: originTLS, serverName: key.host, checkIdentity: checkIdentity)
+                    startTLS(
+                        on: channel, context: originTLS, serverName: key.host, checkIdentity: checkIdentity,
+                        observer: observer)
                 }
             }
             let useHTTP2 = negotiated.map { $0 == "h2" || priorKnowledge }

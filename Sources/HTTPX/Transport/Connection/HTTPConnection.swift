@@ -68,17 +68,20 @@ final class HTTPConnection: PoolConnection {
     ///
     /// - Parameter onComplete: called once, on the event loop, when the exchange is over,
     ///   with whether the connection can carry another request.
-    func execute(_ request: Request, framing: RequestFraming, onComplete: @escaping @Sendable (Bool) -> Void) async throws -> Response {
+    func execute(
+        _ request: Request, framing: RequestFraming, observer: RequestObserver? = nil,
+        onComplete: @escaping @Sendable (Bool) -> Void
+    ) async throws -> Response {
         uses.add(1, ordering: .relaxed)
         switch kind {
         case .http1(let handler):
             return try await HTTPExchangeDriver(handler: .ready(handler), eventLoop: channel.eventLoop, isHTTP2: false)
-                .run(request, framing: framing, onComplete: onComplete)
+                .run(request, framing: framing, observer: observer, onComplete: onComplete)
         case .http2(let multiplexer):
             let connection = self
             return try await HTTPExchangeDriver(
                 handler: .opening(openStream(multiplexer)), eventLoop: channel.eventLoop, isHTTP2: true
-            ).run(request, framing: framing) { _ in
+            ).run(request, framing: framing, observer: observer) { _ in
                 // A stream's end or failure leaves the connection usable unless it closed.
                 onComplete(connection.isActive && !connection.isDraining)
             }

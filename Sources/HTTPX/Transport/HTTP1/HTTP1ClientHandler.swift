@@ -60,7 +60,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         }
         self.exchange = exchange
         guard let body else {
-            write(.head(head), context: context, flush: true)
+            write(.head(head), context: context, flush: true, sent: .head)
             return
         }
         if body.readableBytes > Self.separateHeadThreshold {
@@ -109,13 +109,26 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     /// Ends the request; once the end reached the socket, the read timer starts.
     private func writeEnd(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
-        write(.end(nil), context: context, flush: true, promise: promise, ended: true)
+        // A body in memory went out with its head in one write (see `start`).
+        write(.end(nil), context: context, flush: true, promise: promise, sent: promise == nil ? .whole : .body)
+    }
+
+    /// What a completed write finished sending, for the trace.
+    private enum Sent {
+        case head, body, whole
+    }
+
+    private var httpVersion: String { state.isStream ? "HTTP/2" : "HTTP/1.1" }
+
+    private func trace(_ sent: Sent, to observer: RequestObserver) {
+        if sent != .body { observer(.requestHeadSent(httpVersion: httpVersion)) }
+        if sent != .head { observer(.requestBodySent(httpVersion: httpVersion)) }
     }
 
     /// Writes `part`, watched by the write timer until the socket took it.
     private func write(
         _ part: HTTPClientRequestPart, context: ChannelHandlerContext, flush: Bool,
-        promise: EventLoopPromise<Void>? = nil, ended: Bool = false
+        promise: EventLoopPromise<Void>? = nil, sent: Sent? = nil
     ) {
         guard let id = state.exchangeID, let command = state.willWrite() else {
             promise?.fail(HTTPXError(.writeError, "The connection has no request in progress to write to"))
@@ -123,10 +136,14 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
         }
         let written = context.eventLoop.makePromise(of: Void.self)
         apply(command, to: writeTimer)
+        let observer = exchange?.observer
         written.futureResult.assumeIsolated().whenComplete { [self] result in
             apply(state.writeCompleted(id: id), to: writeTimer)
-            if ended, case .success = result {
-                apply(state.requestSent(id: id, readerPaused: exchange?.body?.isPaused ?? false), to: readTimer)
+            if let sent, case .success = result {
+                if let observer { trace(sent, to: observer) }
+                if sent != .head {
+                    apply(state.requestSent(id: id, readerPaused: exchange?.body?.isPaused ?? false), to: readTimer)
+                }
             }
             promise?.completeWith(result)
         }
@@ -150,15 +167,20 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             })
             exchange.body = body
             receivedHead = (exchange.head, head, body)
+            exchange.observer?(.responseHeadReceived(statusCode: Int(head.status.code), httpVersion: httpVersion))
             readTimer.touch()
         case .body(let chunk):
-            guard state.receivedBodyPart(), let body = exchange?.body else { return }
+            guard state.receivedBodyPart(), let exchange, let body = exchange.body else { return }
+            exchange.receivedBytes += chunk.readableBytes
             apply(state.bodyPartForwarded(readerPaused: !body.yield(chunk)), to: readTimer)
         case .end:
             guard let completion = state.receivedEnd() else { return }
             // Release the connection before waking the reader, so a request the reader sends
             // next finds it idle in the pool.
             let body = exchange?.body
+            if let exchange, let observer = exchange.observer {
+                observer(.responseBodyCompleted(bytes: exchange.receivedBytes, httpVersion: httpVersion))
+            }
             finish(completion)
             body?.finish(.success(()))
         }

@@ -13,6 +13,10 @@ final class HTTP1Exchange {
     /// Called once when the exchange is over: whether the connection can serve another request.
     let onComplete: (Bool) -> Void
     let describe: () -> String
+    /// Where the exchange's trace events go, when the request is observed.
+    let observer: RequestObserver?
+    /// The body bytes received so far, as they came (before any decoding).
+    var receivedBytes = 0
 
     /// The body's stream, once the response head arrived.
     var body: BodyStreamSource?
@@ -22,8 +26,10 @@ final class HTTP1Exchange {
         timeout: Timeout,
         requestKeepAlive: Bool,
         describe: @escaping () -> String,
+        observer: RequestObserver? = nil,
         onComplete: @escaping (Bool) -> Void
     ) {
+        self.observer = observer
         self.head = head
         self.readTimeout = timeout.read.map(TimeAmount.init)
         self.writeTimeout = timeout.write.map(TimeAmount.init)

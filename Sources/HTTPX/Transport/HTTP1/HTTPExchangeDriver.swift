@@ -43,9 +43,10 @@ struct HTTPExchangeDriver: Sendable {
 
     /// Sends `request` through the handler and returns its response once the head arrives.
     /// Its headers already carry `framing` (see ``RequestFraming/decide(for:headers:)``).
-    func run(_ request: Request, framing: RequestFraming, onComplete: @escaping @Sendable (Bool) -> Void)
-        async throws -> Response
-    {
+    func run(
+        _ request: Request, framing: RequestFraming, observer: RequestObserver? = nil,
+        onComplete: @escaping @Sendable (Bool) -> Void
+    ) async throws -> Response {
         let headPromise = eventLoop.makePromise(of: (HTTPResponseHead, BodyStreamSource).self)
         let head = HTTPRequestHead(
             version: .http1_1, method: NIOHTTP1.HTTPMethod(rawValue: request.method.rawValue), uri: request.target,
@@ -59,7 +60,7 @@ struct HTTPExchangeDriver: Sendable {
             case .success(let handler):
                 let exchange = HTTP1Exchange(
                     head: headPromise, timeout: request.extensions.timeout, requestKeepAlive: requestKeepAlive,
-                    describe: { request.description }, onComplete: onComplete)
+                    describe: { request.description }, observer: observer, onComplete: onComplete)
                 handler.value.start(exchange, head: head, body: bufferedBody?.byteBuffer)
             case .failure(let error):
                 let failure = HTTPXError(

@@ -9,6 +9,8 @@ struct ConnectionEvents: Sendable {
     var onGoAway: @Sendable () -> Void
     /// The server changed how many streams it accepts at once (HTTP/2 SETTINGS after the first).
     var onCapacityChange: @Sendable (Int) -> Void = { _ in }
+    /// Where the set-up's events go: the observer of the request the connection is opened for.
+    var observer: RequestObserver?
 }
 
 /// Watches an HTTP/2 connection's own frames and lifetime for the pool: the server's first

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -52,14 +53,19 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     private let state: Mutex<State>
     private let group: any EventLoopGroup
     private let factory: ConnectionFactory<Connection>
+    /// Where connections' lives are logged (debug), if anywhere.
+    private let logger: Logger?
+    private let metrics: ClientMetrics?
 
     /// - Parameter assumedCapacity: how many requests a new connection is expected to carry
     ///   before one to its origin has opened (see ``PoolStateMachine/assumedCapacity``).
     init(
         limits: Limits, assumedCapacity: @escaping @Sendable (PoolKey) -> Int = { _ in 1 }, retries: Int,
-        group: any EventLoopGroup,
+        group: any EventLoopGroup, logger: Logger? = nil, metrics: ClientMetrics? = nil,
         factory: @escaping ConnectionFactory<Connection>
     ) {
+        self.logger = logger.flatMap { $0.logLevel <= .debug ? $0 : nil }
+        self.metrics = metrics
         self.state = Mutex(State(
             machine: PoolStateMachine(limits: limits, connectRetries: retries, assumedCapacity: assumedCapacity)))
         self.group = group
@@ -79,7 +85,10 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         while true {
             try Task.checkCancellation()
             let connection = try await lease(key, poolTimeout: timeout.pool, connectTimeout: connectTimeout, request: request)
-            if connection.isActive { return connection }
+            if connection.isActive {
+                recordConnections(to: key)
+                return connection
+            }
             // The server closed it while it was idle; try another.
             release(connection, reusable: false)
         }
@@ -129,14 +138,23 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// Gives a connection back after an exchange.
     func release(_ connection: Connection, reusable: Bool) {
         let now = ContinuousClock.now
-        let (actions, drop) = state.withLock { state -> (PoolStateMachine.Actions, Bool) in
+        let (actions, drop, key) = state.withLock { state -> (PoolStateMachine.Actions, Bool, PoolKey?) in
+            let key = metrics == nil ? nil : state.machine.connections[connection.id]?.key
             let actions = state.machine.release(connection.id, reusable: reusable, now: now)
             let drop = !reusable || actions.close.contains(connection.id)
             if drop { state.connections.removeValue(forKey: connection.id) }
-            return (actions, drop)
+            return (actions, drop, key)
         }
         if drop { connection.close() }
         perform(actions)
+        if let key { recordConnections(to: key) }
+    }
+
+    /// Records the origin's active and idle connections, when metrics are on.
+    private func recordConnections(to key: PoolKey) {
+        guard let metrics else { return }
+        let (active, idle) = state.withLock { $0.machine.openConnections(to: key) }
+        metrics.recordConnections(origin: key.metricsOrigin, active: active, idle: idle)
     }
 
     /// Closes idle connections and fails waiters; busy connections close when released.
@@ -152,6 +170,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     }
 
     private func idleClosed(_ id: Int) {
+        logger?.debug("Connection \(id) closed by the server while idle")
         let actions = state.withLock { state -> PoolStateMachine.Actions in
             let actions = state.machine.idleClosed(id)
             if state.machine.connections[id] == nil { state.connections.removeValue(forKey: id) }
@@ -163,6 +182,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// The server will take no new requests on the connection (HTTP/2 GOAWAY, or a stream it
     /// refused): requests in flight finish, new ones go to another connection.
     func drain(_ id: Int) {
+        logger?.debug("Connection \(id) takes no new requests (GOAWAY or a refused stream)")
         let (actions, closing) = state.withLock { state -> (PoolStateMachine.Actions, Connection?) in
             state.connections[id]?.markDraining()
             let actions = state.machine.drain(id)
@@ -196,7 +216,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         var toClose: [Connection] = []
         var leased: [(CheckedContinuation<Connection, any Error>, Connection)] = []
         var failed: [(CheckedContinuation<Connection, any Error>, any Error)] = []
-        var opening: [(id: Int, key: PoolKey, connectTimeout: Duration?)] = []
+        var opening: [(id: Int, key: PoolKey, connectTimeout: Duration?, observer: RequestObserver?)] = []
         var reopening: [(id: Int, key: PoolKey, connectTimeout: Duration?, after: Duration)] = []
         var checks: [(id: Int, eventLoop: any EventLoop, after: Duration)] = []
         state.withLock { state in
@@ -218,7 +238,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             for (id, key, waiter) in actions.create {
                 let connectTimeout = state.waiters[waiter]?.connectTimeout ?? state.lastConnectTimeout
                 state.connectTimeouts[id] = connectTimeout
-                opening.append((id, key, connectTimeout))
+                opening.append((id, key, connectTimeout, state.waiters[waiter].flatMap { RequestObserver($0.request) }))
             }
             for (id, key, after) in actions.reconnect {
                 reopening.append((id, key, state.connectTimeouts[id] ?? state.lastConnectTimeout, after))
@@ -249,7 +269,9 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         for connection in toClose { connection.close() }
         for (continuation, connection) in leased { continuation.resume(returning: connection) }
         for (continuation, error) in failed { continuation.resume(throwing: error) }
-        for (id, key, connectTimeout) in opening { open(id, key: key, connectTimeout: connectTimeout) }
+        for (id, key, connectTimeout, observer) in opening {
+            open(id, key: key, connectTimeout: connectTimeout, observer: observer)
+        }
     }
 
     /// A connect failed: it is tried again if the state machine says so; otherwise the
@@ -301,17 +323,20 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         }
     }
 
-    private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?) {
+    private func open(_ id: Int, key: PoolKey, connectTimeout: Duration?, observer: RequestObserver? = nil) {
         let eventLoop = group.any()
         let events = ConnectionEvents(
             onIdleClose: { [weak self] in self?.idleClosed(id) },
             onGoAway: { [weak self] in self?.drain(id) },
-            onCapacityChange: { [weak self] capacity in self?.capacityChanged(id, to: capacity) })
+            onCapacityChange: { [weak self] capacity in self?.capacityChanged(id, to: capacity) },
+            observer: observer)
+        let started = ContinuousClock.now
         factory(id, key, connectTimeout, eventLoop, events).whenComplete { [weak self] result in
             guard let self else {
                 if case .success(let connection) = result { connection.close() }
                 return
             }
+            self.noteConnect(id, key: key, started: started, result: result)
             switch result {
             case .success(let connection):
                 let actions = self.state.withLock { state -> PoolStateMachine.Actions in
@@ -320,9 +345,25 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
                     return state.machine.connected(id, now: .now, capacity: connection.capacity)
                 }
                 self.perform(actions)
+                self.recordConnections(to: key)
             case .failure(let error):
                 self.connectFailed(id, key: key, error: error, connectTimeout: connectTimeout, eventLoop: eventLoop)
             }
+        }
+    }
+
+    /// Logs a connect's outcome and records its duration.
+    private func noteConnect(_ id: Int, key: PoolKey, started: ContinuousClock.Instant, result: Result<Connection, any Error>) {
+        guard logger != nil || metrics != nil else { return }
+        let elapsed = ContinuousClock.now - started
+        switch result {
+        case .success:
+            logger?.debug("Connection \(id) to \(key) opened in \(elapsed.secondsDescription) s")
+            metrics?.recordConnect(origin: key.metricsOrigin, duration: elapsed, error: nil)
+        case .failure(let error):
+            let mapped = TransportErrors.map(error, phase: .connecting, request: key.description)
+            logger?.debug("Connection \(id) to \(key) failed after \(elapsed.secondsDescription) s: \(mapped)")
+            metrics?.recordConnect(origin: key.metricsOrigin, duration: elapsed, error: mapped)
         }
     }
 }

@@ -25,3 +25,20 @@ extension PoolStateMachine {
         return oldest?.0
     }
 }
+
+extension PoolStateMachine {
+    /// How many open connections to `key` carry requests, and how many are idle (for the
+    /// `http.client.open_connections` metric).
+    func openConnections(to key: PoolKey) -> (active: Int, idle: Int) {
+        var active = 0
+        var idle = 0
+        for connection in connections.values where connection.key == key {
+            switch connection.state {
+            case .connecting: break
+            case .leased: active += 1
+            case .idle: idle += 1
+            }
+        }
+        return (active, idle)
+    }
+}

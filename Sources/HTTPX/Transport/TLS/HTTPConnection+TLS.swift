@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import NIOCore
 import NIOSSL
 
@@ -7,7 +12,8 @@ extension HTTPConnection {
     /// done. No SNI is sent for an IP address. With `checkIdentity`, the certificate must
     /// name `serverName` (see ``TLSIdentity``); the context must then leave that check out.
     static func startTLS(
-        on channel: any Channel, context: NIOSSLContext, serverName: String, checkIdentity: Bool = false
+        on channel: any Channel, context: NIOSSLContext, serverName: String, checkIdentity: Bool = false,
+        observer: RequestObserver? = nil
     ) -> EventLoopFuture<String?> {
         do {
             let pipeline = channel.pipeline.syncOperations
@@ -16,11 +22,21 @@ extension HTTPConnection {
             let tls = try NIOSSLClientHandler(context: context, serverHostname: serverName.isIPAddress ? nil : serverName)
             try pipeline.addHandler(tls, position: .before(pending))
             try pipeline.addHandler(handshake, position: .before(pending))
-            guard let done = handshake.future else {
+            guard var done = handshake.future else {
                 return channel.eventLoop.makeFailedFuture(HTTPXError(.connectError, "TLS was not set up"))
             }
-            guard checkIdentity else { return done }
             let bound = NIOLoopBound(tls, eventLoop: channel.eventLoop)
+            if let observer {
+                let sniffer = ServerHelloSniffer()
+                try pipeline.addHandler(sniffer, position: .before(tls))
+                let sniffed = NIOLoopBound(sniffer, eventLoop: channel.eventLoop)
+                done = done.map { negotiated in
+                    observer(.tlsHandshakeCompleted(
+                        details(of: bound.value, serverName: serverName, alpn: negotiated, cipher: sniffed.value.cipher)))
+                    return negotiated
+                }
+            }
+            guard checkIdentity else { return done }
             return done.flatMapThrowing { negotiated in
                 guard let certificate = bound.value.peerCertificate,
                     TLSIdentity.certificate(certificate, isValidFor: serverName)
@@ -32,6 +48,40 @@ extension HTTPConnection {
             }
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// What the finished handshake of `tls` agreed on.
+    private static func details(of tls: NIOSSLClientHandler, serverName: String, alpn: String?, cipher: UInt16?) -> TLSDetails {
+        let certificate = tls.peerCertificate
+        let subject = certificate?.subjectName.map { "\(Self.abbreviation(of: $0.type))=\($0.value)" }
+            .joined(separator: ", ")
+        return TLSDetails(
+            serverName: serverName, version: tls.tlsVersion.map(Self.name(of:)), cipher: cipher.map(ServerHelloSniffer.name(of:)),
+            alpn: alpn, peerSubject: subject,
+            peerNotValidAfter: certificate.map { Date(timeIntervalSince1970: TimeInterval($0.notValidAfter)) })
+    }
+
+    private static func abbreviation(of type: SSLCertificateNameType) -> String {
+        switch type {
+        case .commonName: "CN"
+        case .organization: "O"
+        case .organizationalUnit: "OU"
+        case .country: "C"
+        case .state: "ST"
+        case .city: "L"
+        case .emailAddress: "emailAddress"
+        case .userId: "UID"
+        default: "?"
+        }
+    }
+
+    private static func name(of version: TLSVersion) -> String {
+        switch version {
+        case .tlsv1: "TLSv1"
+        case .tlsv11: "TLSv1.1"
+        case .tlsv12: "TLSv1.2"
+        case .tlsv13: "TLSv1.3"
         }
     }
 
