@@ -1,4 +1,5 @@
 import Logging
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -99,5 +100,26 @@ struct TraceInteropTests {
         let logged = capture.all.map(\.everything).joined(separator: "\n")
         #expect(!logged.contains(Interop.proxyPassword))
         #expect(!logged.contains("Proxy-Authorization"))
+    }
+
+    @Test("Connections are measured: connect time, pool waits, open connections by state; the pool logs their lives")
+    func connectionMetricsAndLogs() async throws {
+        let base = try Interop.url(Interop.nginx, "nginx")
+        let port = try #require(base.split(separator: ":").last.map(String.init))
+        let metrics = TestMetrics()
+        let capture = LogCapture()
+        let client = AsyncClient(logger: capture.logger(level: .debug), metrics: metrics)
+        _ = try await client.get(base + "/hello")
+        _ = try await client.get(base + "/hello")
+        let origin = [("server.address", "127.0.0.1"), ("server.port", port), ("url.scheme", "http")]
+        #expect(try metrics.expectTimer("httpx.client.connect.duration", origin).values.count == 1)
+        #expect(try metrics.expectTimer("httpx.client.pool.wait.duration", origin).values.count == 2)
+        let idle = try metrics.expectGauge("http.client.open_connections", origin + [("http.connection.state", "idle")])
+        let active = try metrics.expectGauge("http.client.open_connections", origin + [("http.connection.state", "active")])
+        #expect(idle.lastValue == 1)
+        #expect(active.lastValue == 0)
+        #expect(active.values.contains(1))
+        await client.close()
+        #expect(capture.messages(at: .debug).contains { $0.hasPrefix("Connection 0 to http://127.0.0.1:\(port) opened in ") })
     }
 }
