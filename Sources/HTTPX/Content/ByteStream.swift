@@ -63,6 +63,15 @@ public struct ByteStream: AsyncSequence, Sendable {
         }
     }
 
+    /// A stream over `sequence`, which can be iterated as many times as `sequence` can (an
+    /// array's async view, a body that re-reads a file): each pass makes a new iterator.
+    public init<Chunks: AsyncSequence & Sendable>(replayable sequence: Chunks) where Chunks.Element == ByteBuffer {
+        self.init(replayable: true) {
+            var iterator = sequence.makeAsyncIterator()
+            return { try await iterator.next() }
+        }
+    }
+
     /// A stream that can be iterated once, over `sequence`'s byte arrays.
     public init<Chunks: AsyncSequence & Sendable>(bytes sequence: Chunks) where Chunks.Element == [UInt8] {
         self.init(sequence.map { @Sendable bytes in ByteBuffer(bytes: bytes) })

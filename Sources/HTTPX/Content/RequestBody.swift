@@ -110,6 +110,12 @@ public struct RequestBody: Sendable {
         RequestBody(stream: ByteStream(chunks), length: length, contentType: nil)
     }
 
+    /// A ``ByteStream`` sent as it is produced, as replayable as the stream is; `length` sends
+    /// `Content-Length`, otherwise the body is chunked.
+    public static func stream(_ stream: ByteStream, length: Int? = nil) -> RequestBody {
+        RequestBody(stream: stream, length: length, contentType: nil)
+    }
+
     /// A stream of byte arrays sent as they are produced; see ``stream(_:length:)-5mlfp``.
     public static func stream<Chunks: AsyncSequence & Sendable>(bytes chunks: Chunks, length: Int? = nil)
         -> RequestBody where Chunks.Element == [UInt8]
