@@ -24,6 +24,8 @@ swift run --skip-build httpx-hummingbird-hello
 # The README quickstart as a program (Examples/Quickstart, over an in-memory httpbin); it exits
 # non-zero when a step fails.
 swift run --skip-build httpx-quickstart
+# The DocC catalogs of the three libraries, with warnings as errors (every symbol link resolves).
+bash scripts/docs.sh
 # Every libFuzzer target of FuzzTesting/ for about 3 s each (docs/fuzzing.md); a crash fails
 # the run.
 bash scripts/fuzz.sh 3

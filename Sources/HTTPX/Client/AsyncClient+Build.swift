@@ -1,6 +1,6 @@
 extension AsyncClient {
     /// Builds a request with the client's base URL, params, headers, cookies and timeout
-    /// merged in, to change before ``send(_:auth:followRedirects:)``.
+    /// merged in, to change before ``send(_:auth:followRedirects:stream:)``.
     ///
     /// ```swift
     /// var request = try client.buildRequest(.options, "https://example.com")

@@ -4,6 +4,7 @@ extension AsyncClient {
     /// Sends a built request through auth, redirects and event hooks, and reads its body.
     ///
     /// - Parameters:
+    ///   - request: the request, as ``buildRequest(_:_:params:headers:cookies:content:data:files:json:timeout:extensions:)`` made it.
     ///   - auth: the auth for this request; `nil` uses the client's, `.disabled` none.
     ///   - followRedirects: whether to follow redirects; `nil` uses the client's setting.
     ///   - stream: when true, the body is left unread for you to stream; you must then read
@@ -15,7 +16,7 @@ extension AsyncClient {
             throw HTTPXError(.clientClosed, "Cannot send \(request): the client has been closed", request: request)
         }
         var request = request
-        if request.extensions.logger == nil, let logger { request.extensions.logger = logger }
+        if let logger, request.extensions.logger == nil { request.extensions.logger = logger }
         guard let tracer else {
             return try await send(request, auth: auth, followRedirects: followRedirects, stream: stream, span: nil)
         }

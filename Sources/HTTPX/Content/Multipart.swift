@@ -39,7 +39,10 @@ public struct MultipartFile: Sendable {
 
     /// A part streamed from the file at `path` when the request is sent.
     ///
-    /// - Parameter filename: the name sent to the server; by default the path's last component.
+    /// - Parameters:
+    ///   - path: the file to send.
+    ///   - filename: the name sent to the server; by default the path's last component.
+    ///   - contentType: the part's `Content-Type`; guessed from the file name by default.
     /// - Throws: ``HTTPXError/Kind/invalidArgument`` when the file does not exist or cannot be read.
     public static func path(_ path: String, filename: String? = nil, contentType: String? = nil) throws
         -> MultipartFile

@@ -8,7 +8,7 @@ import NIOCore
 /// The body of a request: bytes, text, a stream, a file, a form, JSON or multipart.
 ///
 /// Client methods take httpx's `content:`, `data:`, `files:` and `json:` arguments and build
-/// one of these; use it directly with ``Request`` and ``AsyncClient/send(_:auth:followRedirects:)``.
+/// one of these; use it directly with ``Request`` and ``AsyncClient/send(_:auth:followRedirects:stream:)``.
 ///
 /// ```swift
 /// let body = try RequestBody.json(["name": "swift"])
@@ -116,7 +116,7 @@ public struct RequestBody: Sendable {
         RequestBody(stream: stream, length: length, contentType: nil)
     }
 
-    /// A stream of byte arrays sent as they are produced; see ``stream(_:length:)-5mlfp``.
+    /// A stream of byte arrays sent as they are produced; see ``stream(_:length:)-(Chunks,_)``.
     public static func stream<Chunks: AsyncSequence & Sendable>(bytes chunks: Chunks, length: Int? = nil)
         -> RequestBody where Chunks.Element == [UInt8]
     {
@@ -157,7 +157,10 @@ public struct RequestBody: Sendable {
 
     /// A `multipart/form-data` body of form fields and files; files on disk are streamed.
     ///
-    /// - Parameter boundary: the boundary to use; a random one by default.
+    /// - Parameters:
+    ///   - fields: form fields, in order; a name may repeat.
+    ///   - files: files by field name: in memory or streamed from disk.
+    ///   - boundary: the boundary to use; a random one by default.
     public static func multipart(
         fields: [(String, String)] = [], files: [(String, MultipartFile)], boundary: String? = nil
     ) -> RequestBody {

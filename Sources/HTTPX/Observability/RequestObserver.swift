@@ -8,9 +8,10 @@ struct RequestObserver: Sendable {
     private let logger: Logger?
 
     init?(_ request: Request) {
-        let logger = request.extensions.logger.flatMap { $0.logLevel <= .debug ? $0 : nil }
-        guard request.extensions.trace != nil || logger != nil else { return nil }
-        self.trace = request.extensions.trace
+        let extensions = request.extensions
+        let logger = extensions.logger.flatMap { $0.logLevel <= .debug ? $0 : nil }
+        guard extensions.trace != nil || logger != nil else { return nil }
+        self.trace = extensions.trace
         // The URL is logged without its credentials.
         var described = logger
         described?[metadataKey: "http.request.method"] = "\(request.method)"
