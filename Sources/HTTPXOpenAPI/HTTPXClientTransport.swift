@@ -9,7 +9,7 @@ import NIOCore
 import OpenAPIRuntime
 
 /// A swift-openapi-runtime `ClientTransport` that sends an OpenAPI-generated client's
-/// requests with an ``HTTPX/AsyncClient``: its pool, HTTP/2, TLS settings, proxies, auth,
+/// requests with an `AsyncClient`: its pool, HTTP/2, TLS settings, proxies, auth,
 /// cookies, timeouts, hooks and telemetry all apply. Bodies stream both ways.
 ///
 /// ```swift

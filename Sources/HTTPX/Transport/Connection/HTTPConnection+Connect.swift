@@ -50,6 +50,14 @@ extension HTTPConnection {
                     try channel.pipeline.syncOperations.addHandler(PendingReadsHandler())
                 }
             }
+        if originTLS == nil, proxyTLS == nil {
+            // Without TLS, reads grow while the socket has that much waiting (a download)
+            // and shrink back for small responses: a large body costs an eighth of the reads,
+            // and hand-offs to its reader, of SwiftNIO's 64 KiB default. (Under TLS the
+            // records are decrypted 16 KiB at a time anyway, and larger reads only hold more
+            // memory.)
+            bootstrap = bootstrap.channelOption(.recvAllocator, value: Self.plainReads)
+        }
         if key.unixSocketPath == nil, let localAddress = settings.localAddress {
             bootstrap = bootstrap.bind(to: localAddress)
         }
@@ -134,6 +142,8 @@ extension HTTPConnection {
             }
         }
     }
+
+    static let plainReads = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 512 << 10)
 
     /// Opens the tunnel of a `CONNECT` or SOCKS5 route to the key's origin.
     private static func openTunnel(on channel: any Channel, route: ProxyRoute, key: PoolKey) -> EventLoopFuture<Void> {
