@@ -18,6 +18,9 @@ swift test --parallel --skip FaultLoadInteropTests
 # The fault and load suite on its own: it measures timeouts, file descriptors and memory, which
 # the other suites running in parallel on a small machine would blur.
 swift test --skip-build --filter FaultLoadInteropTests
+# swift-otel end to end: a package of its own (IntegrationTests/OTel), so that the library and
+# its test build do not depend on swift-otel.
+swift test --package-path IntegrationTests/OTel --scratch-path .build-otel
 # The runnable examples of docs/auth.md and the README's in-process section.
 swift run --skip-build httpx-auth-examples
 swift run --skip-build httpx-hummingbird-hello
