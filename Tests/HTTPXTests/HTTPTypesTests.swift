@@ -35,6 +35,9 @@ struct HTTPTypesTests {
         #expect(request.headers["Host"] == "example.org:8443")
         #expect(request.headers["Content-Type"] == "application/json")
         #expect(request.headers["Content-Length"] == "2")
+        let asterisk = try Request(HTTPRequest(method: .options, scheme: "https", authority: "example.org", path: "*"))
+        #expect(asterisk.target == "*")
+        #expect(asterisk.url.description == "https://example.org/")
         let pathOnly = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/items")
         #expect(throws: HTTPXError.self) { try Request(pathOnly) }
     }

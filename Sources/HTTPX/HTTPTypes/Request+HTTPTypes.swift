@@ -18,7 +18,8 @@ extension Request {
                 .invalidURL, "Cannot make a URL of \(request.method) \(request.path ?? ""): the request has no scheme or authority")
         }
         let path = request.path ?? "/"
-        let url = try HTTPURL("\(scheme)://\(authority)\(path.isEmpty ? "/" : path)")
+        // `OPTIONS *` has no path: its URL is the origin's, its target `*`.
+        let url = try HTTPURL("\(scheme)://\(authority)\(path.isEmpty || path == "*" ? "/" : path)")
         self.init(HTTPMethod(rawValue: request.method.rawValue), url, headers: Headers(request.headerFields), body: body)
         if path == "*" { target = "*" }
     }

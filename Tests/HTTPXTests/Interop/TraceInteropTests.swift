@@ -121,5 +121,12 @@ struct TraceInteropTests {
         #expect(active.values.contains(1))
         await client.close()
         #expect(capture.messages(at: .debug).contains { $0.hasPrefix("Connection 0 to http://127.0.0.1:\(port) opened in ") })
+
+        // A connection that expires while idle leaves the gauge at once, not at the next request.
+        let expiring = AsyncClient(limits: Limits(keepaliveExpiry: .milliseconds(100)), metrics: metrics)
+        _ = try await expiring.get(base + "/hello")
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(idle.lastValue == 0)
+        await expiring.close()
     }
 }

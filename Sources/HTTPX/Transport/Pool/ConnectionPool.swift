@@ -166,23 +166,33 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
     /// A keep-alive check the state machine asked for came due.
     private func expiryCheckDue(_ id: Int) {
         let now = ContinuousClock.now
+        let key = metricsKey(of: id)
         perform(state.withLock { $0.machine.expiryCheckDue(id, now: now) })
+        if let key { recordConnections(to: key) }
+    }
+
+    /// The origin of connection `id`, when metrics are on (read before a change removes it).
+    private func metricsKey(of id: Int) -> PoolKey? {
+        metrics == nil ? nil : state.withLock { $0.machine.connections[id]?.key }
     }
 
     private func idleClosed(_ id: Int) {
         logger?.debug("Connection \(id) closed by the server while idle")
+        let key = metricsKey(of: id)
         let actions = state.withLock { state -> PoolStateMachine.Actions in
             let actions = state.machine.idleClosed(id)
             if state.machine.connections[id] == nil { state.connections.removeValue(forKey: id) }
             return actions
         }
         perform(actions)
+        if let key { recordConnections(to: key) }
     }
 
     /// The server will take no new requests on the connection (HTTP/2 GOAWAY, or a stream it
     /// refused): requests in flight finish, new ones go to another connection.
     func drain(_ id: Int) {
         logger?.debug("Connection \(id) takes no new requests (GOAWAY or a refused stream)")
+        let key = metricsKey(of: id)
         let (actions, closing) = state.withLock { state -> (PoolStateMachine.Actions, Connection?) in
             state.connections[id]?.markDraining()
             let actions = state.machine.drain(id)
@@ -191,6 +201,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
         }
         closing?.close()
         perform(actions)
+        if let key { recordConnections(to: key) }
     }
 
     /// The server changed how many requests the connection may carry at once.
