@@ -69,7 +69,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             context.write(wrapOutboundOut(.head(head)), promise: nil)
         }
         if body.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        writeEnd(context: context)
+        writeEnd(context: context, completing: .whole)
     }
 
     /// Writes one chunk of a streamed body; the future completes when the socket took it.
@@ -84,7 +84,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     func finishBody() -> EventLoopFuture<Void> {
         guard let context, state.isRunning else { return failedWrite() }
         let promise = context.eventLoop.makePromise(of: Void.self)
-        writeEnd(context: context, promise: promise)
+        writeEnd(context: context, completing: .body, promise: promise)
         return promise.futureResult
     }
 
@@ -108,9 +108,10 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
     }
 
     /// Ends the request; once the end reached the socket, the read timer starts.
-    private func writeEnd(context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
-        // A body in memory went out with its head in one write (see `start`).
-        write(.end(nil), context: context, flush: true, promise: promise, sent: promise == nil ? .whole : .body)
+    /// - Parameter sent: what the end completes: the whole request (a body in memory, written
+    ///   with its head, see `start`) or a streamed body.
+    private func writeEnd(context: ChannelHandlerContext, completing sent: Sent, promise: EventLoopPromise<Void>? = nil) {
+        write(.end(nil), context: context, flush: true, promise: promise, sent: sent)
     }
 
     /// What a completed write finished sending, for the trace.
