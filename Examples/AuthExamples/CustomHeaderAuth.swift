@@ -4,9 +4,9 @@ import HTTPX
 struct CustomHeaderAuth: Auth {
     let token: String
 
-    func authFlow(for request: Request) -> AuthFlow {
+    func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
         var request = request
         request.headers["X-Authentication"] = token
-        return AuthFlow(request)
+        return try await flow.send(request)
     }
 }

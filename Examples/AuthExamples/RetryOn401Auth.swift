@@ -4,12 +4,11 @@ import HTTPX
 struct RetryOn401Auth: Auth {
     let token: String
 
-    func authFlow(for request: Request) -> AuthFlow {
-        AuthFlow(request) { response in
-            guard response.statusCode == 401 else { return nil }
-            var retry = request
-            retry.headers["X-Authentication"] = token
-            return retry
-        }
+    func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
+        let response = try await flow.send(request)
+        guard response.statusCode == 401 else { return response }
+        var retry = request
+        retry.headers["X-Authentication"] = token
+        return try await flow.send(retry)  // two requests at most, whatever the server answers
     }
 }

@@ -7,13 +7,12 @@ struct SigningAuth: Auth {
     let key: SymmetricKey
     var requiresRequestBody: Bool { true }
 
-    func authFlow(for request: Request) -> AuthFlow {
-        AuthFlow(request) { response in
-            guard response.statusCode == 401 else { return nil }
-            var signed = request
-            signed.headers["X-Signature"] = signature(of: request)
-            return signed
-        }
+    func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
+        let response = try await flow.send(request)
+        guard response.statusCode == 401 else { return response }
+        var signed = request
+        signed.headers["X-Signature"] = signature(of: request)
+        return try await flow.send(signed)
     }
 
     func signature(of request: Request) -> String {

@@ -16,11 +16,15 @@ func server(_ isAuthorised: @escaping @Sendable (Request) -> Bool) -> MockTransp
     }
 }
 
+// The token endpoint of the refreshing auth: hands out "fresh-token".
+let tokenServer = AsyncClient(.init(transport: MockTransport { _ in Response(200, text: "fresh-token") }))
 let key = SymmetricKey(data: Array("shared secret".utf8))
 let signer = SigningAuth(key: key)
 let examples: [(String, any Auth, MockTransport, RequestBody)] = [
     ("custom header", CustomHeaderAuth(token: "t0k3n"), server { $0.headers["X-Authentication"] == "t0k3n" }, .empty),
     ("401 then retry", RetryOn401Auth(token: "t0k3n"), server { $0.headers["X-Authentication"] == "t0k3n" }, .empty),
+    ("token refreshed with I/O", RefreshingTokenAuth(tokenURL: "https://auth.example.org/token", tokenClient: tokenServer),
+     server { $0.headers["Authorization"] == "Bearer fresh-token" }, .empty),
     ("signed body", signer, server { $0.headers["X-Signature"] == signer.signature(of: $0) },
      .stream(bytes: AsyncStream { continuation in
          continuation.yield(Array("streamed ".utf8))
@@ -32,7 +36,7 @@ let examples: [(String, any Auth, MockTransport, RequestBody)] = [
 var failures = 0
 for (name, auth, transport, body) in examples {
     do {
-        let response = try await AsyncClient.withClient(transport: transport) { client in
+        let response = try await AsyncClient.withClient(.init(transport: transport)) { client in
             try await client.post("https://api.example.org/items", content: body, auth: auth)
         }
         print("\(name): \(response.statusCode) after \(response.history.count) other response(s)")
@@ -42,4 +46,5 @@ for (name, auth, transport, body) in examples {
         failures += 1
     }
 }
+await tokenServer.close()
 exit(failures == 0 ? 0 : 1)

@@ -13,17 +13,17 @@ import Darwin
 let router = Router()
 router.get("/") { _, _ in "Hello World!" }
 
-let client = AsyncClient(transport: try AppTransport(router: router))
+let client = AsyncClient(.init(transport: try AppTransport(router: router)))
 let r = try await client.get("http://example/")
-print(r.statusCode, r.text)
-guard r.statusCode == 200, r.text == "Hello World!" else {
+print(r.statusCode, try r.text)
+guard r.statusCode == 200, try r.text == "Hello World!" else {
     print("unexpected response: \(r)")
     exit(1)
 }
 
 // Inspect 500 responses instead of raising, mount at a sub-path, and set the client address.
-let custom = AsyncClient(transport: try AppTransport(
-    router: router, raiseAppExceptions: false, rootPath: "/app", clientAddress: "1.2.3.4"))
+let custom = AsyncClient(.init(transport: try AppTransport(
+    router: router, raiseAppExceptions: false, rootPath: "/app", clientAddress: "1.2.3.4")))
 print(try await custom.get("http://example/app/").text)
 await client.close()
 await custom.close()

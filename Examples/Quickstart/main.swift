@@ -16,12 +16,12 @@ func show(_ title: String, _ value: Any) {
 }
 
 func asyncDemo() async throws {
-try await AsyncClient.withClient(
+try await AsyncClient.withClient(.init(
     baseURL: "https://httpbin.org",
     params: ["api-version": "2"],
     headers: ["User-Agent": "my-app/0.0.1"],
     transport: FakeHTTPBin.transport
-) { client in
+)) { client in
     // Client-level headers and params merge into every request; a base URL joins relative URLs.
     let r = try await client.get("/get", params: ["q": "swift"])
     show("GET /get", r)
@@ -71,7 +71,7 @@ try await AsyncClient.withClient(
 // The blocking client: the same options and pipeline, no await. It is for code outside Swift
 // concurrency, like this synchronous main, and refuses to block inside a task.
 func blockingDemo() throws {
-    let client = Client(baseURL: "https://httpbin.org", transport: FakeHTTPBin.transport)
+    let client = Client(.init(baseURL: "https://httpbin.org", transport: FakeHTTPBin.transport))
     defer { client.close() }
     let r = try client.get("/get", params: ["from": "blocking"])
     show("blocking Client GET", "\(r) args=\(try r.json()["args"] ?? "-")")

@@ -30,10 +30,10 @@ struct Invocation {
                 Terminal.out(printer.head(response) + "\n")
             }] : [])
         let verify: TLSVerification = command.noVerify ? .disabled : command.caBundle.map { .caBundle($0) } ?? .system
-        let client = AsyncClient(
+        let client = AsyncClient(.init(
             auth: try auth(), timeout: Timeout(command.timeout), verify: verify,
             cert: command.cert.map { ClientCertificate(certificatePath: $0, keyPath: command.key) },
-            http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks, proxies: proxies)
+            http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks, proxies: proxies))
         do {
             let success = try await send(with: client, printer: printer, trace: verbose ? trace : nil)
             await client.close()

@@ -13,7 +13,7 @@ extension AppTransport {
     /// let router = Router()
     /// router.get("/") { _, _ in "Hello World!" }
     /// let app = Application(router: router)
-    /// let client = AsyncClient(baseURL: "http://testserver", transport: try await AppTransport(application: app))
+    /// let client = AsyncClient(.init(baseURL: "http://testserver", transport: try await AppTransport(application: app)))
     /// let r = try await client.get("/")      // r.text == "Hello World!"
     /// ```
     ///
@@ -37,7 +37,7 @@ extension AppTransport {
     /// ```swift
     /// let router = Router()
     /// router.get("/hello") { _, _ in "Hello World!" }
-    /// let client = AsyncClient(transport: try AppTransport(router: router))
+    /// let client = AsyncClient(.init(transport: try AppTransport(router: router)))
     /// let r = try await client.get("http://testserver/hello")
     /// ```
     public init<Builder: HTTPResponderBuilder>(

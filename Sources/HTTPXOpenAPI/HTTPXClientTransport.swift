@@ -13,7 +13,7 @@ import OpenAPIRuntime
 /// cookies, timeouts, hooks and telemetry all apply. Bodies stream both ways.
 ///
 /// ```swift
-/// let http = AsyncClient(timeout: Timeout(30), http2: true)
+/// let http = AsyncClient(.init(timeout: Timeout(30), http2: true))
 /// let client = Client(serverURL: try Servers.Server1.url(), transport: HTTPXClientTransport(client: http))
 /// let items = try await client.listItems(query: .init(limit: 10)).ok.body.json
 /// ```

@@ -72,7 +72,7 @@ struct HTTPXOpenAPITests {
     func withGeneratedClient(_ route: Route, _ body: (Client) async throws -> Void) async throws {
         switch route {
         case .inProcess:
-            let http = AsyncClient(transport: try AppTransport(router: try Self.router()))
+            let http = AsyncClient(.init(transport: try AppTransport(router: try Self.router())))
             let client = Client(serverURL: try Servers.Server1.url(), transport: HTTPXClientTransport(client: http))
             try await body(client)
             await http.close()

@@ -17,7 +17,7 @@ struct BlockingClientStreamTests {
         let closed = Recorder()
         let transport = BlockingClientTests.server(recorder, closed: closed)
         let result = try await onPlainThread { () -> T in
-            let client = Client(baseURL: "http://h", transport: transport)
+            let client = Client(.init(baseURL: "http://h", transport: transport))
             defer { client.close() }
             return try body(client, closed)
         }
@@ -92,7 +92,7 @@ struct BlockingClientStreamTests {
             Response(200, headers: ["Content-Encoding": "gzip"], body: ResponseBody(stream: Chunks([compressed])))
         }
         let (streamed, read) = try await onPlainThread { () -> (String, String) in
-            try Client.withClient(transport: transport) { client in
+            try Client.withClient(.init(transport: transport)) { client in
                 let streamed = try client.stream(.get, "http://h/") { stream in
                     var bytes: [UInt8] = []
                     while let chunk = try stream.nextChunk() { bytes += chunk.readableBytesView }
@@ -110,7 +110,7 @@ struct BlockingClientStreamTests {
         let (result, _, closed) = try await Self.withServer { client, _ in
             try client.stream(.get, "/x", auth: Options.auth) { stream -> [String] in
                 let read = try stream.read()
-                return [read.isRead ? "read" : "unread", read.text, String(read.statusCode), stream.response.isRead ? "read" : "unread"]
+                return [read.isRead ? "read" : "unread", try read.text, String(read.statusCode), stream.response.isRead ? "read" : "unread"]
             }
         }
         #expect(result == ["read", "GET /x", "200", "unread"])
@@ -135,7 +135,7 @@ struct BlockingClientStreamTests {
         let transport = CountingTransport()
         let (value, closedAfter, closesAfter) = try await onPlainThread { () -> (Int, Bool, Int) in
             var used: Client?
-            let value = try Client.withClient(baseURL: "http://h", transport: transport) { client in
+            let value = try Client.withClient(.init(baseURL: "http://h", transport: transport)) { client in
                 used = client
                 return try client.get("/").statusCode
             }
@@ -147,7 +147,7 @@ struct BlockingClientStreamTests {
         struct Stop: Error {}
         let throwing = CountingTransport()
         let closedAfterThrow = try await onPlainThread { () -> Int in
-            _ = try? Client.withClient(transport: throwing) { _ in throw Stop() }
+            _ = try? Client.withClient(.init(transport: throwing)) { _ in throw Stop() }
             return throwing.closes.count
         }
         #expect(closedAfterThrow == 1, "closed when the body throws too")

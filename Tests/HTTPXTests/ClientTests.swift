@@ -117,14 +117,14 @@ struct ClientTests {
 
     @Test func mountsPickTheMostSpecificPattern() async throws {
         func named(_ name: String) -> MockTransport { MockTransport { _ in Response(200, text: name) } }
-        let client = AsyncClient(transport: named("default"), mounts: [
+        let client = AsyncClient(.init(transport: named("default"), mounts: [
             "all://": named("all"),
             "http://": named("http"),
             "all://example.com": named("host"),
             "https://example.com": named("scheme+host"),
             "http://example.com:8080": named("port"),
             "all://*.wild.org": named("subdomains"),
-        ])
+        ]))
         #expect(try await client.get("https://other.org/").text == "all")
         #expect(try await client.get("http://other.org/").text == "http")
         #expect(try await client.get("http://example.com/").text == "host")
@@ -132,7 +132,7 @@ struct ClientTests {
         #expect(try await client.get("http://example.com:8080/").text == "port")
         #expect(try await client.get("http://a.wild.org/").text == "subdomains")
         #expect(try await client.get("http://wild.org/").text == "http")
-        let fallback = AsyncClient(transport: named("default"), mounts: ["https://only.org": named("only")])
+        let fallback = AsyncClient(.init(transport: named("default"), mounts: ["https://only.org": named("only")]))
         #expect(try await fallback.get("https://x.org/").text == "default")
     }
 
@@ -143,7 +143,7 @@ struct ClientTests {
             func handle(_ request: Request) async throws -> Response { Response(200) }
             func close() async { closes() }
         }
-        let client = AsyncClient(transport: Counting { closes.withLock { $0 += 1 } })
+        let client = AsyncClient(.init(transport: Counting { closes.withLock { $0 += 1 } }))
         _ = try await client.get("http://h/")
         await client.close()
         await client.close()
@@ -157,7 +157,7 @@ struct ClientTests {
         struct Boom: Error {}
         var captured: AsyncClient?
         do {
-            try await AsyncClient.withClient(transport: MockTransport { _ in Response(200) }) { client in
+            try await AsyncClient.withClient(.init(transport: MockTransport { _ in Response(200) })) { client in
                 captured = client
                 throw Boom()
             }
@@ -171,15 +171,15 @@ struct ClientTests {
             recorder.record(request)
             return Response(200, text: request.method.rawValue)
         }
-        #expect(try await HTTPX.get("http://h/", params: ["q": "swift"], transport: transport).text == "GET")
+        #expect(try await HTTPX.get("http://h/", params: ["q": "swift"], configuration: .init(transport: transport)).text == "GET")
         #expect(recorder.last?.url.query == "q=swift")
-        #expect(try await HTTPX.post("http://h/", json: ["a": 1], transport: transport).text == "POST")
-        #expect(try await HTTPX.put("http://h/", transport: transport).text == "PUT")
-        #expect(try await HTTPX.patch("http://h/", transport: transport).text == "PATCH")
-        #expect(try await HTTPX.delete("http://h/", transport: transport).text == "DELETE")
-        #expect(try await HTTPX.head("http://h/", transport: transport).text == "HEAD")
-        #expect(try await HTTPX.options("http://h/", transport: transport).text == "OPTIONS")
-        let streamed = try await HTTPX.stream(.get, "http://h/", transport: transport) { response in
+        #expect(try await HTTPX.post("http://h/", json: ["a": 1], configuration: .init(transport: transport)).text == "POST")
+        #expect(try await HTTPX.put("http://h/", configuration: .init(transport: transport)).text == "PUT")
+        #expect(try await HTTPX.patch("http://h/", configuration: .init(transport: transport)).text == "PATCH")
+        #expect(try await HTTPX.delete("http://h/", configuration: .init(transport: transport)).text == "DELETE")
+        #expect(try await HTTPX.head("http://h/", configuration: .init(transport: transport)).text == "HEAD")
+        #expect(try await HTTPX.options("http://h/", configuration: .init(transport: transport)).text == "OPTIONS")
+        let streamed = try await HTTPX.stream(.get, "http://h/", configuration: .init(transport: transport)) { response in
             try await response.bytes().collect().readableBytes
         }
         #expect(streamed == 3)
@@ -187,7 +187,7 @@ struct ClientTests {
 
     @Test func userErrorsFromTheTransportPassThrough() async {
         struct AppFailure: Error {}
-        let client = AsyncClient(transport: MockTransport { _ in throw AppFailure() })
+        let client = AsyncClient(.init(transport: MockTransport { _ in throw AppFailure() }))
         await #expect(throws: AppFailure.self) { _ = try await client.get("http://h/") }
     }
 }

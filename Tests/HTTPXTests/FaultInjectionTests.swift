@@ -14,7 +14,7 @@ import Darwin
 @Suite("Fault injection", .timeLimit(.minutes(1)))
 struct FaultInjectionTests {
     func client(_ server: ScriptedServer, timeout: Timeout = Timeout(2), limits: Limits = .default) -> AsyncClient {
-        AsyncClient(baseURL: server.baseURL, timeout: timeout, limits: limits)
+        AsyncClient(.init(baseURL: server.baseURL, timeout: timeout, limits: limits))
     }
 
     @Test func connectRetriesBackOffThenFail() async throws {
@@ -22,7 +22,7 @@ struct FaultInjectionTests {
         let port = server.port
         await server.stop()
         try await Task.sleep(for: .milliseconds(50))
-        let client = AsyncClient(transport: HTTPTransport(retries: 2))
+        let client = AsyncClient(.init(transport: HTTPTransport(retries: 2)))
         let start = ContinuousClock.now
         await expectHTTPXError(.connectError) { _ = try await client.get("http://127.0.0.1:\(port)/") }
         // Two retries after 0.5 s and 1 s.
@@ -38,7 +38,7 @@ struct FaultInjectionTests {
         timeout.connect = .milliseconds(300)
         let start = ContinuousClock.now
         let error = await expectHTTPXError(.connectTimeout) {
-            _ = try await AsyncClient(timeout: timeout).get("http://127.0.0.1:\(port)/")
+            _ = try await AsyncClient(.init(timeout: timeout)).get("http://127.0.0.1:\(port)/")
         }
         #expect(ContinuousClock.now - start < .seconds(3))
         #expect(error?.message.contains("0.3 s") == true)

@@ -8,9 +8,9 @@ import Testing
 @Suite("HTTP/2 streams", .serialized, .timeLimit(.minutes(1)))
 struct HTTP2StreamTests {
     func client(maxConnections: Int? = 100) -> AsyncClient {
-        AsyncClient(
+        AsyncClient(.init(
             timeout: Timeout(10),
-            transport: HTTPTransport(http1: false, http2: true, limits: Limits(maxConnections: maxConnections)))
+            transport: HTTPTransport(http1: false, http2: true, limits: Limits(maxConnections: maxConnections))))
     }
 
     func fetchConcurrently(_ client: AsyncClient, _ url: String, count: Int) async throws -> [String] {

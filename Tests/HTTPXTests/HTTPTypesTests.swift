@@ -71,12 +71,12 @@ struct HTTPTypesTests {
     @Test("The client sends an HTTPRequest with its body through its own pipeline, relative to baseURL")
     func clientSendsHTTPRequest() async throws {
         let seen = Mutex<[Request]>([])
-        let client = AsyncClient(
+        let client = AsyncClient(.init(
             baseURL: "https://api.example.org/v1/", headers: ["X-Client": "yes"],
             transport: MockTransport { request in
                 seen.withLock { $0.append(request) }
                 return Response(200, text: "ok")
-            })
+            }))
         var head = HTTPRequest(method: .put, scheme: nil, authority: nil, path: "items/7")
         head.headerFields[.contentType] = "text/plain"
         let response = try await client.send(head, body: .text("seven"))

@@ -101,10 +101,10 @@ struct TimeoutTests {
 
     @Test func perRequestTimeoutReachesTheTransport() async throws {
         let recorder = Recorder()
-        let client = AsyncClient(timeout: Timeout(10, connect: 60), transport: MockTransport { request in
+        let client = AsyncClient(.init(timeout: Timeout(10, connect: 60), transport: MockTransport { request in
             recorder.record(request)
             return Response(200)
-        })
+        }))
         _ = try await client.get("http://example.org/")
         #expect(recorder.last?.extensions.timeout.connect == .seconds(60))
         _ = try await client.get("http://example.org/", timeout: .disabled)
@@ -136,7 +136,7 @@ struct ErrorTests {
     }
 
     @Test func transportErrorsCarryTheRequest() async {
-        let client = AsyncClient(transport: MockTransport { _ in throw HTTPXError(.readError, "connection reset") })
+        let client = AsyncClient(.init(transport: MockTransport { _ in throw HTTPXError(.readError, "connection reset") }))
         let error = await expectHTTPXError(.readError) { _ = try await client.get("http://example.org/x") }
         #expect(error?.request?.url.description == "http://example.org/x")
     }

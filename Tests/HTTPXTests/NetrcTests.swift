@@ -87,10 +87,10 @@ struct NetrcParsingTests {
 @Suite("netrc from the environment", .serialized)
 struct NetrcEnvironmentTests {
     func client(trustEnv: Bool = true, auth: (any Auth)? = nil, recorder: Recorder) -> AsyncClient {
-        AsyncClient(auth: auth, transport: MockTransport { request in
+        AsyncClient(.init(auth: auth, transport: MockTransport { request in
             recorder.record(request)
             return Response(200)
-        }, trustEnv: trustEnv)
+        }, trustEnv: trustEnv))
     }
 
     @Test func netrcVariableIsReadOnceAndCachedPerClient() async throws {

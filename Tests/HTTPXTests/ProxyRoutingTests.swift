@@ -34,7 +34,7 @@ struct ProxyRoutingTests {
     func refusesPatternsWithoutAScheme(_ pattern: String) async throws {
         #expect(URLPattern(pattern).problem != nil)
         #expect(URLPattern(pattern).matches(try HTTPURL("http://example.com/")) == false)
-        let client = AsyncClient(mounts: [URLPattern(pattern): MockTransport { _ in Response(200) }])
+        let client = AsyncClient(.init(mounts: [URLPattern(pattern): MockTransport { _ in Response(200) }]))
         defer { Task { await client.close() } }
         let error = await expectHTTPXError(.invalidArgument) { _ = try await client.get("http://example.com/") }
         #expect(error?.message.contains(pattern) == true)
@@ -86,14 +86,14 @@ struct ProxyRoutingTests {
     }
 
     @Test func proxyHeadersAreValidated() async {
-        let client = AsyncClient(proxies: Proxies(Proxy("http://proxy:3128", headers: ["X-Bad": "a\r\nInjected: 1"])))
+        let client = AsyncClient(.init(proxies: Proxies(Proxy("http://proxy:3128", headers: ["X-Bad": "a\r\nInjected: 1"]))))
         defer { Task { await client.close() } }
         let error = await expectHTTPXError(.proxy) { _ = try await client.get("http://example.com/") }
         #expect(error?.message.contains("Invalid header for proxy http://proxy:3128") == true)
     }
 
     @Test func invalidProxiesFailEveryRequestWithoutTheirPassword() async {
-        let client = AsyncClient(proxies: ["all": "gopher://u:hunter2@proxy:70"])
+        let client = AsyncClient(.init(proxies: ["all": "gopher://u:hunter2@proxy:70"]))
         defer { Task { await client.close() } }
         let error = await expectHTTPXError(.proxy) { _ = try await client.get("http://example.com/") }
         #expect(error?.message.contains("hunter2") == false)
@@ -176,8 +176,8 @@ struct ProxyRoutingTests {
     @Test func clientsReadTheEnvironmentOnlyWithoutProxiesOrTransportAndWithTrustEnv() async {
         func proxies(of client: AsyncClient) -> Proxies? { (client.transport as? HTTPTransport)?.proxies }
         let trusting = AsyncClient()
-        let distrusting = AsyncClient(trustEnv: false)
-        let given = AsyncClient(proxies: "http://given:1")
+        let distrusting = AsyncClient(.init(trustEnv: false))
+        let given = AsyncClient(.init(proxies: "http://given:1"))
         #expect(proxies(of: trusting) != nil, "the environment's proxies (none, in tests)")
         #expect(proxies(of: distrusting) == nil)
         #expect(proxies(of: given)?.routes.map { $0.proxy?.url } == ["http://given:1"])

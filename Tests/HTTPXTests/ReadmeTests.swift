@@ -13,17 +13,17 @@ struct ReadmeTests {
         let transport = MockTransport { request in
             try Response(200, json: ["path": request.url.path, "query": request.url.query ?? ""])
         }
-        try await AsyncClient.withClient(
+        try await AsyncClient.withClient(.init(
             baseURL: "https://httpbin.org",
             params: ["api-version": "2"],
             headers: ["User-Agent": "my-app/0.0.1"],
             transport: transport
-        ) { client in
+        )) { client in
             let r = try await client.get("/get", params: ["q": "swift"])
             #expect(r.statusCode == 200)
             #expect(r.url.description == "https://httpbin.org/get?api-version=2&q=swift")
             #expect(r.headers["content-type"] == "application/json")
-            #expect(r.text.contains("\"path\":\"/get\""))
+            #expect(try r.text.contains("\"path\":\"/get\""))
             #expect(try r.json()["path"] == "/get")
             #expect(r.request.headers["User-Agent"] == "my-app/0.0.1")
         }
@@ -36,14 +36,14 @@ extension ReadmeTests {
         let app = AppTransport { request, context in
             Response(200, text: "Hello World! (\(context.path))")
         }
-        let client = AsyncClient(baseURL: "http://testserver", transport: app)
+        let client = AsyncClient(.init(baseURL: "http://testserver", transport: app))
         let r = try await client.get("/")
-        #expect(r.text == "Hello World! (/)")
+        #expect(try r.text == "Hello World! (/)")
 
         let custom = AppTransport(raiseAppExceptions: false, rootPath: "/api", clientAddress: "1.2.3.4") { request, context in
             Response(200, text: "\(context.clientAddress) called \(context.path)")
         }
-        let other = AsyncClient(transport: custom)
+        let other = AsyncClient(.init(transport: custom))
         #expect(try await other.get("http://testserver/api/x").text == "1.2.3.4 called /x")
     }
 }
@@ -62,8 +62,8 @@ struct AuthDocsTests {
             try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8)
         }.joined(separator: "\n")
         let blocks = doc.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "\n```").first ?? "" }
-        let typeBlocks = blocks.filter { $0.contains("struct ") }
-        #expect(typeBlocks.count == 3)
+        let typeBlocks = blocks.filter { $0.contains("struct ") || $0.contains("final class ") }
+        #expect(typeBlocks.count == 4)
         for block in typeBlocks {
             #expect(sources.contains(block), "not in Examples/AuthExamples:\n\(block)")
         }

@@ -31,13 +31,13 @@ func mockClient(
     recorder: Recorder = Recorder(),
     handler: @escaping @Sendable (Request) async throws -> Response = { _ in Response(200, text: "ok") }
 ) -> AsyncClient {
-    AsyncClient(
+    AsyncClient(.init(
         baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies,
         followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
         transport: MockTransport { request in
             recorder.record(request)
             return try await handler(request)
-        }, defaultEncoding: defaultEncoding)
+        }, defaultEncoding: defaultEncoding))
 }
 
 extension Request {

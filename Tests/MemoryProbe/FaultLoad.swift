@@ -13,9 +13,9 @@ import Synchronization
 func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
     let verify: TLSVerification = caBundle.map { .caBundle($0) } ?? .system
     func makeClient() -> AsyncClient {
-        AsyncClient(
+        AsyncClient(.init(
             baseURL: base, timeout: Timeout(10, read: 0.5), limits: Limits(maxConnections: 20), verify: verify,
-            http2: http2)
+            http2: http2))
     }
     // Warm up (TLS contexts, thread pools, allocator), then measure with no client open.
     let warm = makeClient()
@@ -46,7 +46,7 @@ func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
                 let task = Task { () -> String in
                     do {
                         let response = try await target.get(path)
-                        return response.content.count == 1024 ? "ok" : "status \(response.statusCode)"
+                        return try response.content.count == 1024 ? "ok" : "status \(response.statusCode)"
                     } catch let error as HTTPXError {
                         return error.kind.name
                     } catch is CancellationError {

@@ -20,7 +20,7 @@ func streamBomb(_ path: String) async throws {
     let transport = MockTransport { _ in
         Response(200, headers: ["Content-Encoding": "gzip, gzip"], body: ResponseBody(stream: OneChunk(bytes: body)))
     }
-    let client = AsyncClient(limits: Limits(decompression: .none), transport: transport)
+    let client = AsyncClient(.init(limits: Limits(decompression: .none), transport: transport))
     let baseline = Memory.status("VmRSS")
     Memory.resetPeak()
     let decoded = try await client.stream(.get, "https://example.org/bomb") { response in

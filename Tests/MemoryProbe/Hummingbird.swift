@@ -20,7 +20,7 @@ func hummingbirdTransfers() async throws {
             try await writer.finish(nil)
         })
     }
-    let client = AsyncClient(baseURL: "http://example", transport: try AppTransport(router: router))
+    let client = AsyncClient(.init(baseURL: "http://example", transport: try AppTransport(router: router)))
     _ = try await client.post("/count", content: .bytes([1])).text  // warm up, small
     let baseline = Memory.status("VmRSS")
     Memory.resetPeak()

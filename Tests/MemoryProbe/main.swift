@@ -60,7 +60,7 @@ enum Memory {
 }
 
 func downloadAndUpload(_ base: String) async throws {
-    let client = AsyncClient(baseURL: base, timeout: Timeout(60))
+    let client = AsyncClient(.init(baseURL: base, timeout: Timeout(60)))
     defer { Task { await client.close() } }
     // Warm up, so the pool, the connection and their buffers are counted in the baseline.
     _ = try await client.get("/1k.bin").content

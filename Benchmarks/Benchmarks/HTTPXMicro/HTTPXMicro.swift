@@ -60,7 +60,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("GET through the client with an in-memory transport") { benchmark in
-        let client = AsyncClient(transport: MockTransport { _ in Response(200, text: "hello") })
+        let client = AsyncClient(.init(transport: MockTransport { _ in Response(200, text: "hello") }))
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(try await client.get("https://example.com/items?page=1").text)

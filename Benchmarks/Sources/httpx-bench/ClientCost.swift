@@ -17,7 +17,7 @@ enum ClientCost {
             let clock = ContinuousClock()
             var start = clock.now
             for _ in 0..<count {
-                let client = AsyncClient(verify: caBundle.map { .caBundle($0) } ?? .system)
+                let client = AsyncClient(.init(verify: caBundle.map { .caBundle($0) } ?? .system))
                 if withRequest, let tls { _ = try await client.get(tls + "/1k.bin") }
                 await client.close()
             }

@@ -41,9 +41,9 @@ struct HTTPXContender: Contender {
             case .tunnel: proxy.map { Proxies(Proxy($0, mode: .tunnelOnly)) } ?? .none
             default: .none
             }
-        client = AsyncClient(
+        client = AsyncClient(.init(
             timeout: Timeout(30), limits: Limits(maxConnections: concurrency, maxKeepaliveConnections: concurrency),
-            verify: caBundle.map { .caBundle($0) } ?? .system, http2: route == .http2, proxies: proxies)
+            verify: caBundle.map { .caBundle($0) } ?? .system, http2: route == .http2, proxies: proxies))
     }
 
     func get(_ url: String) async throws -> Int {

@@ -7,7 +7,7 @@ import Foundation
 /// HTTP Basic authentication (RFC 7617): the user and password sent with every request.
 ///
 /// ```swift
-/// let client = AsyncClient(auth: .basic("user", "pass"))
+/// let client = AsyncClient(.init(auth: .basic("user", "pass")))
 /// let r = try await client.get("https://httpbin.org/basic-auth/user/pass")
 /// ```
 ///
@@ -29,10 +29,15 @@ public struct BasicAuth: Auth, CustomStringConvertible {
         "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
     }
 
-    public func authFlow(for request: Request) -> AuthFlow {
+    public func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
+        try await flow.send(authorizing(request))
+    }
+
+    /// `request` with this auth's `Authorization` header.
+    func authorizing(_ request: Request) -> Request {
         var request = request
         request.headers.set("Authorization", headerValue)
-        return AuthFlow(request)
+        return request
     }
 
     /// `BasicAuth(user, [secure])`: the password is never printed.

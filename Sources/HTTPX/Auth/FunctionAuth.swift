@@ -1,11 +1,11 @@
 /// Authentication by a function that takes a request and returns it authenticated.
 ///
 /// ```swift
-/// let client = AsyncClient(auth: .function { request in
+/// let client = AsyncClient(.init(auth: .function { request in
 ///     var request = request
 ///     request.headers["Authorization"] = "Bearer \(currentToken())"
 ///     return request
-/// })
+/// }))
 /// ```
 public struct FunctionAuth: Auth {
     private let transform: @Sendable (Request) throws -> Request
@@ -14,8 +14,8 @@ public struct FunctionAuth: Auth {
         self.transform = transform
     }
 
-    public func authFlow(for request: Request) throws -> AuthFlow {
-        AuthFlow(try transform(request))
+    public func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
+        try await flow.send(try transform(request))
     }
 }
 

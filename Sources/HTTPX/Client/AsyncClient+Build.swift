@@ -23,22 +23,23 @@ extension AsyncClient {
         timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) throws -> Request {
-        if let error = baseURLError ?? configurationError { throw error }
+        let (settings, clientJar) = settingsAndCookies
+        if let error = settings.baseURLError ?? configurationError { throw error }
         let parsed = try HTTPURL(url)
         var target = parsed
-        if parsed.isRelative, let baseURL {
+        if parsed.isRelative, let baseURL = settings.baseURL {
             target = baseURL.appendingToBase(parsed)
         }
-        target = target.mergingParams(self.params.merging(params ?? [:]))
+        target = target.mergingParams(settings.params.merging(params ?? [:]))
 
-        let mergedHeaders = self.headers.merging(headers ?? [:])
+        let mergedHeaders = settings.headers.merging(headers ?? [:])
         let body = try RequestBody.encode(
             content: content, data: data, files: files, json: json,
             boundary: MultipartEncoder.boundary(inContentType: mergedHeaders.first("Content-Type")))
         var request = Request(method, target, headers: mergedHeaders, body: body, extensions: extensions ?? RequestExtensions())
-        request.extensions.timeout = timeout ?? self.timeout
+        request.extensions.timeout = timeout ?? settings.timeout
 
-        var jar = self.cookies
+        var jar = clientJar
         if let cookies { jar.update(cookies) }
         if !request.headers.contains("Cookie"), let header = jar.header(for: target) {
             request.headers.add("Cookie", header)

@@ -22,10 +22,9 @@ extension AsyncClient {
         timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        let request = try buildRequest(
-            method, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
-            files: files, json: json, timeout: timeout, extensions: extensions)
-        return try await send(request, auth: auth, followRedirects: followRedirects)
+        try await perform(method, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: content, data: data, files: files,
+            json: json, auth: auth, followRedirects: followRedirects, timeout: timeout, extensions: extensions))
     }
 
     /// Sends a request and hands its response to `body` before the body is read, for
@@ -52,29 +51,24 @@ extension AsyncClient {
         extensions: RequestExtensions? = nil,
         _ body: (Response) async throws -> T
     ) async throws -> T {
-        let request = try buildRequest(
-            method, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
-            files: files, json: json, timeout: timeout, extensions: extensions)
-        let response = try await send(request, auth: auth, followRedirects: followRedirects, stream: true)
-        do {
-            let result = try await body(response)
-            await response.close()
-            return result
-        } catch {
-            await response.close()
-            throw error
-        }
+        try await perform(streaming: method, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: content, data: data, files: files,
+            json: json, auth: auth, followRedirects: followRedirects, timeout: timeout, extensions: extensions), body)
     }
 
-    /// Sends a GET request. See ``request(_:_:params:headers:cookies:content:data:files:json:auth:followRedirects:timeout:extensions:)``.
+    /// Sends a GET request.
+    ///
+    /// ```swift
+    /// let r = try await client.get("https://httpbin.org/get", params: ["q": "swift"])
+    /// ```
     public func get(
         _ url: String, params: QueryParams? = nil, headers: Headers? = nil, cookies: Cookies? = nil,
         auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .get, url, params: params, headers: headers, cookies: cookies, auth: auth,
-            followRedirects: followRedirects, timeout: timeout, extensions: extensions)
+        try await perform(.get, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: nil, data: nil, files: nil,
+            json: nil, auth: auth, followRedirects: followRedirects, timeout: timeout, extensions: extensions))
     }
 
     /// Sends a HEAD request.
@@ -83,9 +77,9 @@ extension AsyncClient {
         auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .head, url, params: params, headers: headers, cookies: cookies, auth: auth,
-            followRedirects: followRedirects, timeout: timeout, extensions: extensions)
+        try await perform(.head, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: nil, data: nil, files: nil,
+            json: nil, auth: auth, followRedirects: followRedirects, timeout: timeout, extensions: extensions))
     }
 
     /// Sends an OPTIONS request.
@@ -94,9 +88,9 @@ extension AsyncClient {
         auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .options, url, params: params, headers: headers, cookies: cookies, auth: auth,
-            followRedirects: followRedirects, timeout: timeout, extensions: extensions)
+        try await perform(.options, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: nil, data: nil, files: nil,
+            json: nil, auth: auth, followRedirects: followRedirects, timeout: timeout, extensions: extensions))
     }
 
     /// Sends a DELETE request.
@@ -105,9 +99,9 @@ extension AsyncClient {
         auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
         extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .delete, url, params: params, headers: headers, cookies: cookies, auth: auth,
-            followRedirects: followRedirects, timeout: timeout, extensions: extensions)
+        try await perform(.delete, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: nil, data: nil, files: nil,
+            json: nil, auth: auth, followRedirects: followRedirects, timeout: timeout, extensions: extensions))
     }
 
     /// Sends a POST request with a body from `content`, `data` and `files`, or `json`.
@@ -118,38 +112,38 @@ extension AsyncClient {
     public func post(
         _ url: String, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
         json: (any Encodable & Sendable)? = nil, params: QueryParams? = nil, headers: Headers? = nil,
-        cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
-        extensions: RequestExtensions? = nil
+        cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool? = nil,
+        timeout: Timeout? = nil, extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .post, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
-            files: files, json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
-            extensions: extensions)
+        try await perform(.post, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: content, data: data, files: files,
+            json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
+            extensions: extensions))
     }
 
-    /// Sends a PUT request; the body options are those of ``post(_:content:data:files:json:params:headers:cookies:auth:followRedirects:timeout:extensions:)``.
+    /// Sends a PUT request with a body from `content`, `data` and `files`, or `json`.
     public func put(
         _ url: String, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
         json: (any Encodable & Sendable)? = nil, params: QueryParams? = nil, headers: Headers? = nil,
-        cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
-        extensions: RequestExtensions? = nil
+        cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool? = nil,
+        timeout: Timeout? = nil, extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .put, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
-            files: files, json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
-            extensions: extensions)
+        try await perform(.put, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: content, data: data, files: files,
+            json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
+            extensions: extensions))
     }
 
-    /// Sends a PATCH request; the body options are those of ``post(_:content:data:files:json:params:headers:cookies:auth:followRedirects:timeout:extensions:)``.
+    /// Sends a PATCH request with a body from `content`, `data` and `files`, or `json`.
     public func patch(
         _ url: String, content: RequestBody? = nil, data: FormFields? = nil, files: MultipartFiles? = nil,
         json: (any Encodable & Sendable)? = nil, params: QueryParams? = nil, headers: Headers? = nil,
-        cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool? = nil, timeout: Timeout? = nil,
-        extensions: RequestExtensions? = nil
+        cookies: Cookies? = nil, auth: (any Auth)? = nil, followRedirects: Bool? = nil,
+        timeout: Timeout? = nil, extensions: RequestExtensions? = nil
     ) async throws -> Response {
-        try await request(
-            .patch, url, params: params, headers: headers, cookies: cookies, content: content, data: data,
-            files: files, json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
-            extensions: extensions)
+        try await perform(.patch, url, RequestOptions(
+            params: params, headers: headers, cookies: cookies, content: content, data: data, files: files,
+            json: json, auth: auth, followRedirects: followRedirects, timeout: timeout,
+            extensions: extensions))
     }
 }

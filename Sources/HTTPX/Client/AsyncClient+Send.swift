@@ -36,9 +36,10 @@ extension AsyncClient {
         async throws -> Response
     {
         let start = ContinuousClock.now
+        let settings = self.settings
         var response = try await sendHandlingAuth(
-            request, auth: resolveAuth(auth, for: request), followRedirects: followRedirects ?? self.followRedirects,
-            span: span)
+            request, auth: resolveAuth(auth, default: settings.auth, for: request),
+            followRedirects: followRedirects ?? settings.followRedirects, hooks: settings.eventHooks, span: span)
         if !stream {
             try await readBody(of: &response)
             response.elapsed = ContinuousClock.now - start
@@ -46,7 +47,7 @@ extension AsyncClient {
         return response
     }
 
-    private func resolveAuth(_ requested: (any Auth)?, for request: Request) -> (any Auth)? {
+    private func resolveAuth(_ requested: (any Auth)?, default auth: (any Auth)?, for request: Request) -> (any Auth)? {
         if let requested { return requested is DisabledAuth ? nil : requested }
         if let auth { return auth }
         if !request.url.userinfo.isEmpty {
@@ -58,49 +59,48 @@ extension AsyncClient {
         return nil
     }
 
-    private func sendHandlingAuth(_ request: Request, auth: (any Auth)?, followRedirects: Bool, span: RequestSpan?)
-        async throws -> Response
-    {
+    private func sendHandlingAuth(
+        _ request: Request, auth: (any Auth)?, followRedirects: Bool, hooks: EventHooks, span: RequestSpan?
+    ) async throws -> Response {
         guard let auth else {
-            return try await sendHandlingRedirects(request, followRedirects: followRedirects, history: [], span: span)
+            return try await sendHandlingRedirects(
+                request, followRedirects: followRedirects, history: [], hooks: hooks, span: span)
         }
         var request = request
         if auth.requiresRequestBody { try await request.read() }
-        let flow: AuthFlow
-        do {
-            flow = try auth.authFlow(for: request)
-        } catch let error as HTTPXError {
-            throw error.attaching(request)
-        }
-        var next = flow.first
-        var history: [Response] = []
-        while true {
+        let steps = AuthSteps(auth: auth)
+        let flow = AuthFlow { [self] next in
+            var next = next
+            let history = try await steps.begin(
+                &next,
+                step: { previous in
+                    previous.request.extensions.logger?.debug(
+                        "Auth step: \(type(of: auth)) answers \(previous.statusCode) with another request",
+                        metadata: ["url.full": "\(previous.url.removingUserinfo)"])
+                    span?.addEvent("auth step", ["http.response.status_code": .int64(Int64(previous.statusCode))])
+                },
+                cookies: { previous, next in self.cookieHeader(after: previous, for: next) })
             var response = try await sendHandlingRedirects(
-                next, followRedirects: followRedirects, history: history, span: span)
-            let following: Request?
-            do {
-                if auth.requiresResponseBody { try await readBody(of: &response) }
-                following = try flow.next(after: response)
-            } catch {
-                await response.close()
-                throw error
-            }
-            guard var following else { return response }
-            let step = "\(type(of: auth)) answers \(response.statusCode) with another request"
-            following.extensions.logger?.debug("Auth step: \(step)", metadata: ["url.full": "\(following.url.removingUserinfo)"])
-            span?.addEvent("auth step", ["http.response.status_code": .int64(Int64(response.statusCode))])
-            if !auth.requiresResponseBody { try await readBody(of: &response) }
-            history = response.history + [response]
-            // Cookies the response set go with the next request, as a browser would send them.
-            if following.url.hasSameOrigin(as: next.url), let cookie = cookieHeader(after: response, for: following) {
-                following.headers.set("Cookie", cookie)
-            }
-            next = following
+                next, followRedirects: followRedirects, history: history, hooks: hooks, span: span)
+            if auth.requiresResponseBody { try await readBody(of: &response) }
+            steps.sent(response)
+            return response
+        }
+        do {
+            let response = try await auth.authFlow(for: request, flow: flow)
+            await steps.finish(returning: response)
+            return response
+        } catch let error as HTTPXError {
+            await steps.abandon()
+            throw error.attaching(request)
+        } catch {
+            await steps.abandon()
+            throw error
         }
     }
 
     private func sendHandlingRedirects(
-        _ request: Request, followRedirects: Bool, history: [Response], span: RequestSpan?
+        _ request: Request, followRedirects: Bool, history: [Response], hooks: EventHooks, span: RequestSpan?
     ) async throws -> Response {
         var request = request
         var history = history
@@ -111,11 +111,11 @@ extension AsyncClient {
                     .tooManyRedirects,
                     "Exceeded the maximum of \(maxRedirects) redirects while requesting \(request)", request: request)
             }
-            for hook in eventHooks.request { try await hook(request) }
+            for hook in hooks.request { try await hook(&request) }
             var response = try await sendSingle(request)
             do {
                 response.history = history
-                for hook in eventHooks.response { try await hook(response) }
+                for hook in hooks.response { try await hook(&response) }
                 guard response.isRedirect else { return response }
                 let redirect = try redirectRequest(from: request, response: response)
                 if !followRedirects {

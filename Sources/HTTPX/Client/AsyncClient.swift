@@ -8,37 +8,22 @@ import Tracing
 /// httpx's `AsyncClient`.
 ///
 /// ```swift
-/// try await AsyncClient.withClient(
+/// try await AsyncClient.withClient(.init(
 ///     baseURL: "https://httpbin.org",
 ///     headers: ["User-Agent": "my-app/0.0.1"]
-/// ) { client in
+/// )) { client in
 ///     let r = try await client.get("/headers")
 ///     print(try r.json()["headers"]?["User-Agent"] ?? "")
 /// }
 /// ```
 ///
 /// Headers, query params and cookies given to the client are merged into every request; any
-/// other option given to a request replaces the client's. A client is safe to share between
-/// tasks. Call ``close()`` when done, or use ``withClient(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:logger:tracer:metrics:_:)``.
+/// other option given to a request replaces the client's. The settings httpx lets you change
+/// after creation (``headers``, ``params``, ``cookies``, ``auth``, ``baseURL``, ``timeout``,
+/// ``followRedirects``, ``eventHooks``) can be changed here too, and apply to requests built
+/// afterwards. A client is safe to share between tasks. Call ``close()`` when done, or use
+/// ``withClient(_:_:)``.
 public final class AsyncClient: Sendable {
-    /// The auth used when a request gives none.
-    public let auth: (any Auth)?
-    /// Query parameters merged into every request's URL.
-    public let params: QueryParams
-    /// Headers merged into every request (request headers of the same name win).
-    public let headers: Headers
-    /// The timeouts of requests that give none.
-    public let timeout: Timeout
-    /// Whether redirects are followed when a request does not say.
-    public let followRedirects: Bool
-    /// The most redirects followed before ``HTTPXError/Kind/tooManyRedirects``.
-    public let maxRedirects: Int
-    /// Hooks called for every request and response.
-    public let eventHooks: EventHooks
-    /// The URL that relative request URLs are appended to.
-    public let baseURL: HTTPURL?
-    /// Why the `baseURL` given to the initializer could not be used, reported by every request.
-    let baseURLError: HTTPXError?
     /// Why the mounts or proxies given to the initializer cannot be used, reported by every request.
     let configurationError: HTTPXError?
     /// How text is decoded when a response names no charset.
@@ -46,6 +31,8 @@ public final class AsyncClient: Sendable {
     /// The pool limits given to the default transport, and the body limits every response
     /// of this client is read with.
     public let limits: Limits
+    /// The most redirects followed before ``HTTPXError/Kind/tooManyRedirects``.
+    public let maxRedirects: Int
     /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
     public let trustEnv: Bool
     /// The logger of requests that give none in their extensions, and of the default
@@ -67,93 +54,55 @@ public final class AsyncClient: Sendable {
     private let state: Mutex<State>
 
     private struct State {
+        var settings: Settings
         var cookies: Cookies
         var isClosed = false
     }
 
-    /// Creates a client.
+    /// The settings that can change after the client is made; a request takes them all at once.
+    struct Settings: Sendable {
+        var auth: (any Auth)?
+        var params: QueryParams
+        var headers: Headers
+        var timeout: Timeout
+        var followRedirects: Bool
+        var eventHooks: EventHooks
+        var baseURL: HTTPURL?
+        /// Why the `baseURL` given could not be used, reported by every request.
+        var baseURLError: HTTPXError?
+    }
+
+    /// Creates a client from a configuration (every option has httpx's default).
     ///
-    /// - Parameters:
-    ///   - baseURL: a URL that relative request URLs are appended to; if it is invalid, every
-    ///     request fails with ``HTTPXError/Kind/invalidURL``.
-    ///   - auth: authentication for every request (`.basic(user, pass)`, a custom ``Auth``).
-    ///   - params: query parameters merged into every URL.
-    ///   - headers: headers merged into every request.
-    ///   - cookies: cookies to start the jar with.
-    ///   - timeout: connect/read/write/pool timeouts, 5 seconds each by default.
-    ///   - limits: connection pool limits of the default network transport.
-    ///   - verify: how HTTPS servers are verified: `.system` (default), `.caBundle(path)`,
-    ///     `.disabled`, or a full `.configuration(TLSConfiguration)`.
-    ///   - cert: a client certificate (and key) for mutual TLS.
-    ///   - http2: whether to offer HTTP/2 to HTTPS servers (they choose, by ALPN).
-    ///   - followRedirects: whether to follow redirects (off by default, as in httpx).
-    ///   - maxRedirects: the most redirects to follow (20).
-    ///   - eventHooks: functions called on every request and response.
-    ///   - proxies: the proxies to send requests through, one for everything or by URL pattern
-    ///     (``Proxies``). Without them (and without `transport`), `trustEnv` reads
-    ///     `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`.
-    ///   - transport: what sends requests; an ``HTTPTransport`` with `limits` by default.
-    ///   - mounts: transports for URL patterns, most specific pattern first.
-    ///   - defaultEncoding: how to decode text that names no charset (UTF-8).
-    ///   - trustEnv: whether to read proxies, `.netrc` and CA settings from the environment.
-    ///   - logger: where the client logs: one `info` line per request, `debug` for connections,
-    ///     TLS, pool waits, redirects and auth steps, `trace` for each request's exchange;
-    ///     nothing by default. Credentials, cookies and proxy passwords are never logged.
-    ///   - tracer: the tracer of a client span per request (swift-distributed-tracing);
-    ///     `InstrumentationSystem.tracer` as bootstrapped when the client is made by default.
-    ///   - metrics: the swift-metrics factory of the request and connection metrics;
-    ///     `MetricsSystem.factory` as bootstrapped when the client is made by default.
-    public init(
-        baseURL: String? = nil,
-        auth: (any Auth)? = nil,
-        params: QueryParams = [:],
-        headers: Headers = [:],
-        cookies: Cookies = [:],
-        timeout: Timeout = .default,
-        limits: Limits = .default,
-        verify: TLSVerification = .system,
-        cert: ClientCertificate? = nil,
-        http2: Bool = false,
-        followRedirects: Bool = false,
-        maxRedirects: Int = 20,
-        eventHooks: EventHooks = EventHooks(),
-        proxies: Proxies? = nil,
-        transport: (any Transport)? = nil,
-        mounts: [URLPattern: any Transport] = [:],
-        defaultEncoding: DefaultEncoding = .utf8,
-        trustEnv: Bool = true,
-        logger: Logger? = nil,
-        tracer: (any Tracer)? = nil,
-        metrics: (any MetricsFactory)? = nil
-    ) {
-        self.logger = logger
-        let tracer = tracer ?? InstrumentationSystem.tracer
+    /// ```swift
+    /// let client = AsyncClient(.init(baseURL: "https://api.example.org", timeout: 10))
+    /// defer { Task { await client.close() } }
+    /// ```
+    public init(_ configuration: ClientConfiguration = ClientConfiguration()) {
+        let c = configuration
+        self.logger = c.logger
+        let tracer = c.tracer ?? InstrumentationSystem.tracer
         self.tracer = tracer is NoOpTracer ? nil : tracer
-        let metrics = ClientMetrics(metrics)
+        let metrics = ClientMetrics(c.metrics)
         self.metrics = metrics
-        self.auth = auth
-        self.params = params
-        self.headers = Self.defaultHeaders.merging(headers)
-        self.timeout = timeout
-        self.followRedirects = followRedirects
-        self.maxRedirects = max(0, maxRedirects)
-        self.eventHooks = eventHooks
+        self.maxRedirects = max(0, c.maxRedirects)
+        var settings = Settings(
+            auth: c.auth, params: c.params, headers: Self.defaultHeaders.merging(c.headers), timeout: c.timeout,
+            followRedirects: c.followRedirects, eventHooks: c.eventHooks)
         do {
-            self.baseURL = try baseURL.map(HTTPURL.init)
-            self.baseURLError = nil
+            settings.baseURL = try c.baseURL.map(HTTPURL.init)
         } catch let error as HTTPXError {
-            self.baseURL = nil
-            self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error.message)")
+            settings.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error.message)")
         } catch {
-            self.baseURL = nil
-            self.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
+            settings.baseURLError = HTTPXError(.invalidURL, "Invalid base URL of the client: \(error)")
         }
         // The environment's proxies apply only when neither proxies nor a transport were given.
-        let proxies = proxies ?? (transport == nil && trustEnv ? Proxies.environment() : nil)
+        let transport = c.transport
+        let proxies = c.proxies ?? (transport == nil && c.trustEnv ? Proxies.environment() : nil)
         let network = { (proxies: Proxies?) in
             HTTPTransport(
-                verify: verify, cert: cert, trustEnv: trustEnv, http2: http2, limits: limits, proxies: proxies,
-                logger: logger, metrics: metrics?.factory)
+                verify: c.verify, cert: c.cert, trustEnv: c.trustEnv, http2: c.http2, limits: c.limits,
+                proxies: proxies, socketOptions: c.socketOptions, logger: c.logger, metrics: metrics?.factory)
         }
         let base = transport ?? network(proxies)
         self.transport = base
@@ -163,21 +112,83 @@ public final class AsyncClient: Sendable {
         // caller's.
         var routes: [URLPattern: any Transport] = [:]
         var proxyTransport: HTTPTransport?
-        if let proxies, !proxies.routes.isEmpty, transport != nil || !mounts.isEmpty {
+        if let proxies, !proxies.routes.isEmpty, transport != nil || !c.mounts.isEmpty {
             if transport != nil { proxyTransport = network(proxies) }
             let carrier = proxyTransport ?? base
             for route in proxies.routes { routes[route.pattern] = route.proxy == nil ? base : carrier }
         }
         self.proxyTransport = proxyTransport
         self.noProxy = proxies?.noProxy ?? NoProxy()
-        routes.merge(mounts) { _, mounted in mounted }
+        routes.merge(c.mounts) { _, mounted in mounted }
         self.mounts = routes.map { (pattern: $0.key, transport: $0.value) }
             .sorted { URLPattern.moreSpecific($0.pattern, $1.pattern) }
-        self.configurationError = URLPattern.validate(mounts.keys, role: "mounts") ?? proxies?.problem
-        self.defaultEncoding = defaultEncoding
-        self.limits = limits
-        self.trustEnv = trustEnv
-        self.state = Mutex(State(cookies: cookies))
+        self.configurationError = URLPattern.validate(c.mounts.keys, role: "mounts") ?? proxies?.problem
+        self.defaultEncoding = c.defaultEncoding
+        self.limits = c.limits
+        self.trustEnv = c.trustEnv
+        self.state = Mutex(State(settings: settings, cookies: c.cookies))
+    }
+
+    /// The changeable settings, taken at once.
+    var settings: Settings { state.withLock { $0.settings } }
+
+    /// The changeable settings and the cookie jar, taken at once.
+    var settingsAndCookies: (Settings, Cookies) { state.withLock { ($0.settings, $0.cookies) } }
+
+    /// The auth used when a request gives none.
+    public var auth: (any Auth)? {
+        get { state.withLock { $0.settings.auth } }
+        set { state.withLock { $0.settings.auth = newValue } }
+    }
+
+    /// Query parameters merged into every request's URL.
+    public var params: QueryParams {
+        get { state.withLock { $0.settings.params } }
+        set { state.withLock { $0.settings.params = newValue } }
+    }
+
+    /// Headers merged into every request (request headers of the same name win). Setting
+    /// them keeps the default headers the new ones do not replace, as httpx does.
+    ///
+    /// ```swift
+    /// client.headers = ["Authorization": "Bearer \(token)"]   // Accept, User-Agent... stay
+    /// client.headers["X-Trace"] = "on"
+    /// ```
+    public var headers: Headers {
+        get { state.withLock { $0.settings.headers } }
+        set {
+            let merged = Self.defaultHeaders.merging(newValue)
+            state.withLock { $0.settings.headers = merged }
+        }
+    }
+
+    /// The timeouts of requests that give none.
+    public var timeout: Timeout {
+        get { state.withLock { $0.settings.timeout } }
+        set { state.withLock { $0.settings.timeout = newValue } }
+    }
+
+    /// Whether redirects are followed when a request does not say.
+    public var followRedirects: Bool {
+        get { state.withLock { $0.settings.followRedirects } }
+        set { state.withLock { $0.settings.followRedirects = newValue } }
+    }
+
+    /// Hooks called for every request and response.
+    public var eventHooks: EventHooks {
+        get { state.withLock { $0.settings.eventHooks } }
+        set { state.withLock { $0.settings.eventHooks = newValue } }
+    }
+
+    /// The URL that relative request URLs are appended to.
+    public var baseURL: HTTPURL? {
+        get { state.withLock { $0.settings.baseURL } }
+        set {
+            state.withLock {
+                $0.settings.baseURL = newValue
+                $0.settings.baseURLError = nil
+            }
+        }
     }
 
     /// The headers every client sends unless told otherwise, as httpx sends them.
@@ -232,35 +243,17 @@ public final class AsyncClient: Sendable {
     }
 
     /// Runs `body` with a new client and closes the client afterwards, even when `body` throws.
+    ///
+    /// ```swift
+    /// let status = try await AsyncClient.withClient(.init(http2: true)) { client in
+    ///     try await client.get("https://example.org/").statusCode
+    /// }
+    /// ```
     public static func withClient<T>(
-        baseURL: String? = nil,
-        auth: (any Auth)? = nil,
-        params: QueryParams = [:],
-        headers: Headers = [:],
-        cookies: Cookies = [:],
-        timeout: Timeout = .default,
-        limits: Limits = .default,
-        verify: TLSVerification = .system,
-        cert: ClientCertificate? = nil,
-        http2: Bool = false,
-        followRedirects: Bool = false,
-        maxRedirects: Int = 20,
-        eventHooks: EventHooks = EventHooks(),
-        proxies: Proxies? = nil,
-        transport: (any Transport)? = nil,
-        mounts: [URLPattern: any Transport] = [:],
-        defaultEncoding: DefaultEncoding = .utf8,
-        trustEnv: Bool = true,
-        logger: Logger? = nil,
-        tracer: (any Tracer)? = nil,
-        metrics: (any MetricsFactory)? = nil,
+        _ configuration: ClientConfiguration = ClientConfiguration(),
         _ body: (AsyncClient) async throws -> T
     ) async throws -> T {
-        let client = AsyncClient(
-            baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
-            proxies: proxies, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
-            trustEnv: trustEnv, logger: logger, tracer: tracer, metrics: metrics)
+        let client = AsyncClient(configuration)
         do {
             let result = try await body(client)
             await client.close()

@@ -15,55 +15,32 @@ import Tracing
 /// it would wait for the very thread that is waiting for it.
 ///
 /// ```swift
-/// let client = Client(baseURL: "https://httpbin.org", timeout: Timeout(10, connect: 60))
+/// let client = Client(.init(baseURL: "https://httpbin.org", timeout: Timeout(10, connect: 60)))
 /// defer { client.close() }
 /// let r = try client.get("/get", params: ["q": "swift"])
-/// print(r.statusCode, r.text)
+/// print(r.statusCode, try r.text)
 /// ```
 public final class Client: Sendable {
     /// The async client that does the work; share it with async code if you like.
     public let asyncClient: AsyncClient
 
-    /// Creates a client; the options are those of ``AsyncClient/init(baseURL:auth:params:headers:cookies:timeout:limits:verify:cert:http2:followRedirects:maxRedirects:eventHooks:proxies:transport:mounts:defaultEncoding:trustEnv:logger:tracer:metrics:)``.
-    public init(
-        baseURL: String? = nil,
-        auth: (any Auth)? = nil,
-        params: QueryParams = [:],
-        headers: Headers = [:],
-        cookies: Cookies = [:],
-        timeout: Timeout = .default,
-        limits: Limits = .default,
-        verify: TLSVerification = .system,
-        cert: ClientCertificate? = nil,
-        http2: Bool = false,
-        followRedirects: Bool = false,
-        maxRedirects: Int = 20,
-        eventHooks: EventHooks = EventHooks(),
-        proxies: Proxies? = nil,
-        transport: (any Transport)? = nil,
-        mounts: [URLPattern: any Transport] = [:],
-        defaultEncoding: DefaultEncoding = .utf8,
-        trustEnv: Bool = true,
-        logger: Logger? = nil,
-        tracer: (any Tracer)? = nil,
-        metrics: (any MetricsFactory)? = nil
-    ) {
-        asyncClient = AsyncClient(
-            baseURL: baseURL, auth: auth, params: params, headers: headers, cookies: cookies, timeout: timeout,
-            limits: limits, verify: verify, cert: cert, http2: http2, followRedirects: followRedirects, maxRedirects: maxRedirects, eventHooks: eventHooks,
-            proxies: proxies, transport: transport, mounts: mounts, defaultEncoding: defaultEncoding,
-            trustEnv: trustEnv, logger: logger, tracer: tracer, metrics: metrics)
+    /// Creates a client from a configuration (every option has httpx's default), the same as
+    /// ``AsyncClient/init(_:)`` takes.
+    public init(_ configuration: ClientConfiguration = ClientConfiguration()) {
+        asyncClient = AsyncClient(configuration)
     }
 
     /// Runs `body` with a new client and closes it afterwards.
+    ///
+    /// ```swift
+    /// let status = try Client.withClient(.init(followRedirects: true)) { client in
+    ///     try client.get("https://example.org/").statusCode
+    /// }
+    /// ```
     public static func withClient<T>(
-        baseURL: String? = nil, auth: (any Auth)? = nil, headers: Headers = [:], timeout: Timeout = .default,
-        followRedirects: Bool = false, proxies: Proxies? = nil, transport: (any Transport)? = nil,
-        _ body: (Client) throws -> T
+        _ configuration: ClientConfiguration = ClientConfiguration(), _ body: (Client) throws -> T
     ) throws -> T {
-        let client = Client(
-            baseURL: baseURL, auth: auth, headers: headers, timeout: timeout, followRedirects: followRedirects,
-            proxies: proxies, transport: transport)
+        let client = Client(configuration)
         defer { client.close() }
         return try body(client)
     }
@@ -72,6 +49,48 @@ public final class Client: Sendable {
     public var cookies: Cookies {
         get { asyncClient.cookies }
         set { asyncClient.cookies = newValue }
+    }
+
+    /// Headers merged into every request; see ``AsyncClient/headers``.
+    public var headers: Headers {
+        get { asyncClient.headers }
+        set { asyncClient.headers = newValue }
+    }
+
+    /// Query parameters merged into every request's URL.
+    public var params: QueryParams {
+        get { asyncClient.params }
+        set { asyncClient.params = newValue }
+    }
+
+    /// The auth used when a request gives none.
+    public var auth: (any Auth)? {
+        get { asyncClient.auth }
+        set { asyncClient.auth = newValue }
+    }
+
+    /// The URL that relative request URLs are appended to.
+    public var baseURL: HTTPURL? {
+        get { asyncClient.baseURL }
+        set { asyncClient.baseURL = newValue }
+    }
+
+    /// The timeouts of requests that give none.
+    public var timeout: Timeout {
+        get { asyncClient.timeout }
+        set { asyncClient.timeout = newValue }
+    }
+
+    /// Whether redirects are followed when a request does not say.
+    public var followRedirects: Bool {
+        get { asyncClient.followRedirects }
+        set { asyncClient.followRedirects = newValue }
+    }
+
+    /// Hooks called for every request and response.
+    public var eventHooks: EventHooks {
+        get { asyncClient.eventHooks }
+        set { asyncClient.eventHooks = newValue }
     }
 
     /// Whether ``close()`` was called.
@@ -106,75 +125,5 @@ public final class Client: Sendable {
     public func send(_ request: Request, auth: (any Auth)? = nil, followRedirects: Bool? = nil) throws -> Response {
         let inner = asyncClient
         return try Blocking.run { try await inner.send(request, auth: auth, followRedirects: followRedirects) }
-    }
-
-    /// Sends a request and passes its response to `body` unread, for streaming with
-    /// ``BlockingStream``; the response is closed when `body` returns or throws.
-    ///
-    /// ```swift
-    /// try client.stream(.get, "https://example.org/large.bin") { stream in
-    ///     while let chunk = try stream.nextChunk() { consume(chunk) }
-    /// }
-    /// ```
-    public func stream<T>(
-        _ method: HTTPMethod, _ url: String, params: QueryParams? = nil, headers: Headers? = nil,
-        content: RequestBody? = nil, json: (any Encodable & Sendable)? = nil, auth: (any Auth)? = nil,
-        followRedirects: Bool? = nil, timeout: Timeout? = nil, _ body: (BlockingStream) throws -> T
-    ) throws -> T {
-        let request = try buildRequest(
-            method, url, params: params, headers: headers, content: content, json: json, timeout: timeout)
-        let inner = asyncClient
-        let response = try Blocking.run {
-            try await inner.send(request, auth: auth, followRedirects: followRedirects, stream: true)
-        }
-        let stream = BlockingStream(response: response)
-        defer { stream.close() }
-        return try body(stream)
-    }
-}
-
-/// A streamed response read from blocking code, chunk by chunk.
-public final class BlockingStream: @unchecked Sendable {
-    // Safety: the iterator is only touched by one blocking call at a time, each of which waits
-    // for its task to finish before returning.
-
-    /// The response, with its body not yet read.
-    public let response: Response
-    private var iterator: ByteStream.AsyncIterator?
-
-    init(response: Response) {
-        self.response = response
-    }
-
-    /// The next decoded chunk of the body, or `nil` at its end.
-    public func nextChunk() throws -> ByteBuffer? {
-        if iterator == nil { iterator = response.bytes().makeAsyncIterator() }
-        return try Blocking.run { [self] in
-            try await self.advance()
-        }
-    }
-
-    private func advance() async throws -> ByteBuffer? {
-        try await iterator?.next()
-    }
-
-    /// Reads the rest of the body and returns the response with it.
-    public func read() throws -> Response {
-        let response = self.response
-        return try Blocking.run {
-            var copy = response
-            try await copy.read()
-            return copy
-        }
-    }
-
-    /// Closes the body without reading the rest.
-    public func close() {
-        let response = self.response
-        if Blocking.canWait {
-            _ = try? Blocking.run { await response.close() }
-        } else {
-            Task { await response.close() }
-        }
     }
 }

@@ -1,26 +1,33 @@
 /// Functions a client calls around every request it sends, redirect hops and auth retries
 /// included.
 ///
-/// A request hook sees each request just before it is sent; a response hook sees each
-/// response as soon as its headers arrive. A hook that throws fails the request with its
+/// A request hook gets each request just before it is sent and may change it; a response
+/// hook gets each response as soon as its headers arrive, and may change it or read its body
+/// (the client then uses the read body). A hook that throws fails the request with its
 /// error, so a response hook can raise on error statuses:
 ///
 /// ```swift
-/// let client = AsyncClient(eventHooks: EventHooks(
-///     request: [{ request in print("→ \(request.method) \(request.url)") }],
-///     response: [{ response in try response.raiseForStatus() }]
-/// ))
+/// let client = AsyncClient(.init(eventHooks: EventHooks(
+///     request: [{ request in request.headers["X-Request-ID"] = UUID().uuidString }],
+///     response: [{ response in
+///         try await response.read()
+///         print(response.statusCode, try response.text)
+///         try response.raiseForStatus()
+///     }]
+/// )))
 /// ```
 public struct EventHooks: Sendable {
-    /// Called with each request before it is sent.
-    public var request: [@Sendable (Request) async throws -> Void]
-    /// Called with each response before its body is read.
-    public var response: [@Sendable (Response) async throws -> Void]
+    /// A function that sees, and may change, each request before it is sent.
+    public typealias RequestHook = @Sendable (inout Request) async throws -> Void
+    /// A function that sees, and may change or read, each response before the client goes on.
+    public typealias ResponseHook = @Sendable (inout Response) async throws -> Void
 
-    public init(
-        request: [@Sendable (Request) async throws -> Void] = [],
-        response: [@Sendable (Response) async throws -> Void] = []
-    ) {
+    /// Called with each request before it is sent.
+    public var request: [RequestHook]
+    /// Called with each response before its body is read.
+    public var response: [ResponseHook]
+
+    public init(request: [RequestHook] = [], response: [ResponseHook] = []) {
         self.request = request
         self.response = response
     }

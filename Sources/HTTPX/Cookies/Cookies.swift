@@ -11,7 +11,7 @@ import Foundation
 /// A client keeps one and updates it from every response, redirect hops included:
 ///
 /// ```swift
-/// let client = AsyncClient(cookies: ["session": "abc"])
+/// let client = AsyncClient(.init(cookies: ["session": "abc"]))
 /// _ = try await client.get("https://httpbin.org/cookies/set?flavour=oat")
 /// try client.cookies.get("flavour")       // "oat"
 /// client.cookies.set("theme", "dark", domain: "httpbin.org")

@@ -7,8 +7,8 @@
 /// bodies read whole.
 ///
 /// ```swift
-/// let client = AsyncClient(limits: Limits(decompression: .ratio(100)))
-/// let unlimited = AsyncClient(limits: Limits(decompression: .none))
+/// let client = AsyncClient(.init(limits: Limits(decompression: .ratio(100))))
+/// let unlimited = AsyncClient(.init(limits: Limits(decompression: .none)))
 /// ```
 public struct DecompressionLimit: Hashable, Sendable {
     /// The most decoded bytes per received byte, checked once more than 1 MiB is decoded (so

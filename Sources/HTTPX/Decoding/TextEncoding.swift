@@ -119,10 +119,10 @@ public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
 /// How a client picks an encoding for text whose `Content-Type` names no charset.
 ///
 /// ```swift
-/// let client = AsyncClient(defaultEncoding: .encoding(.latin1))
-/// let sniffing = AsyncClient(defaultEncoding: .detector { bytes in
+/// let client = AsyncClient(.init(defaultEncoding: .encoding(.latin1)))
+/// let sniffing = AsyncClient(.init(defaultEncoding: .detector { bytes in
 ///     bytes.starts(with: [0xFF, 0xFE]) ? .utf16LE : nil
-/// })
+/// }))
 /// ```
 public enum DefaultEncoding: Sendable {
     /// Always this encoding.

@@ -45,6 +45,8 @@ extension HTTPXError.Kind {
     public static let decoding = Self("DecodingError", parent: .request)
     /// More redirects than the client's `maxRedirects`.
     public static let tooManyRedirects = Self("TooManyRedirects", parent: .request)
+    /// An auth flow sent more than ``AuthFlow/maxRequests`` requests.
+    public static let tooManyAuthSteps = Self("TooManyAuthSteps", parent: .request)
 
     /// ``Response/raiseForStatus()`` found a 4xx or 5xx status (or an unfollowed redirect).
     public static let httpStatus = Self("HTTPStatusError", parent: .httpError)

@@ -6,21 +6,46 @@ import Foundation
 import NIOCore
 
 extension Response {
-    /// The decoded body (gzip and deflate undone); empty until the body is read.
+    /// The decoded body (its content encoding undone).
+    ///
+    /// - Throws: ``HTTPXError/Kind/responseNotRead`` for a streamed response whose body was not
+    ///   read with ``read()``, as httpx raises; ``HTTPXError/Kind/decoding`` for a body in
+    ///   memory whose content encoding is corrupt.
     public var content: [UInt8] {
-        decodedBuffer.map { Array($0.readableBytesView) } ?? []
+        get throws { Array(try contentBuffer.readableBytesView) }
     }
 
-    /// The decoded body as a `ByteBuffer`; empty until the body is read.
+    /// The decoded body as a `ByteBuffer`; throws as ``content`` does.
     public var contentBuffer: ByteBuffer {
-        decodedBuffer ?? ByteBuffer()
+        get throws {
+            if let decoded { return decoded }
+            guard case .buffer(let raw) = body.storage else {
+                throw HTTPXError(
+                    .responseNotRead,
+                    "Attempted to access the content of the streamed response to \(request) before reading it; call read() first",
+                    request: request)
+            }
+            let encoding = headers["Content-Encoding"]
+            if ContentDecoder.isIdentity(contentEncoding: encoding) { return raw }
+            var limit = limits.decompression
+            if let maxBodySize = limits.maxBodySize { limit.maxSize = min(limit.maxSize ?? .max, maxBodySize) }
+            do {
+                return try ContentDecoder(contentEncoding: encoding, limit: limit, owner: "\(request)").decodeAll(raw)
+            } catch let error as HTTPXError {
+                throw error.attaching(request)
+            }
+        }
     }
 
     /// The body as text, decoded with ``encoding``, else the `Content-Type` charset, else the
-    /// client's default encoding; empty until the body is read.
+    /// client's default encoding (or its detector).
+    ///
+    /// - Throws: as ``content`` does.
     public var text: String {
-        let bytes = content
-        return resolvedEncoding(for: bytes).decode(bytes)
+        get throws {
+            let bytes = try content
+            return resolvedEncoding(for: bytes).decode(bytes)
+        }
     }
 
     /// The encoding that ``text`` uses for this body.
@@ -53,8 +78,9 @@ extension Response {
         guard isRead else {
             throw HTTPXError(.responseNotRead, "Attempted to decode the JSON of \(request) before its body was read; call read() first", request: request)
         }
+        let bytes = try content
         do {
-            return try decoder.decode(T.self, from: Data(content))
+            return try decoder.decode(T.self, from: Data(bytes))
         } catch {
             throw HTTPXError(
                 .decoding, "Invalid JSON in the response to \(request): \(error)", request: request,
@@ -132,18 +158,6 @@ extension Response {
     /// Closes a streamed body without reading the rest, releasing its connection.
     public func close() async {
         await body.close()
-    }
-
-    var decodedBuffer: ByteBuffer? {
-        if let decoded { return decoded }
-        if case .buffer(let raw) = body.storage {
-            let encoding = headers["Content-Encoding"]
-            if ContentDecoder.isIdentity(contentEncoding: encoding) { return raw }
-            var limit = limits.decompression
-            if let maxBodySize = limits.maxBodySize { limit.maxSize = min(limit.maxSize ?? .max, maxBodySize) }
-            return try? ContentDecoder(contentEncoding: encoding, limit: limit, owner: "\(request)").decodeAll(raw)
-        }
-        return nil
     }
 
     /// The body's chunks with the content encoding undone, as they arrive, in slices of at

@@ -69,6 +69,12 @@ public struct ResponseBody: Sendable {
         }
     }
 
+    /// Whether both bodies are the same stream (copies of one response).
+    func isSameStream(as other: ResponseBody) -> Bool {
+        guard case .stream(_, let mine) = storage, case .stream(_, let theirs) = other.storage else { return false }
+        return mine === theirs
+    }
+
     /// Ends a streamed body early, releasing what the transport holds for it. Safe to call
     /// more than once, and a no-op for a body in memory.
     public func close() async {

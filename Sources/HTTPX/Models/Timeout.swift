@@ -6,8 +6,8 @@
 /// - pool: waiting for a free connection in the pool.
 ///
 /// ```swift
-/// let client = AsyncClient(timeout: 10)                          // 10 s everywhere
-/// let patient = AsyncClient(timeout: Timeout(10, connect: 60))   // 60 s to connect
+/// let client = AsyncClient(.init(timeout: 10))                          // 10 s everywhere
+/// let patient = AsyncClient(.init(timeout: Timeout(10, connect: 60)))   // 60 s to connect
 /// let r = try await client.get(url, timeout: .disabled)          // no timeouts at all
 /// ```
 ///
@@ -74,8 +74,8 @@ public struct Timeout: Hashable, Sendable, ExpressibleByFloatLiteral, Expressibl
 /// client hold in memory.
 ///
 /// ```swift
-/// let client = AsyncClient(limits: Limits(maxConnections: 100, maxKeepaliveConnections: 20))
-/// let downloads = AsyncClient(limits: Limits(maxBodySize: 8 << 30, decompression: .none))
+/// let client = AsyncClient(.init(limits: Limits(maxConnections: 100, maxKeepaliveConnections: 20)))
+/// let downloads = AsyncClient(.init(limits: Limits(maxBodySize: 8 << 30, decompression: .none)))
 /// ```
 public struct Limits: Hashable, Sendable {
     /// The most connections open at once across the pool; `nil` for no limit.

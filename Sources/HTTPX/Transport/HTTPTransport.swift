@@ -13,14 +13,14 @@ import NIOSSL
 ///     limits: Limits(maxConnections: 10, maxKeepaliveConnections: 5),
 ///     retries: 2,                        // connect attempts after the first
 ///     localAddress: "127.0.0.1")         // the address to connect from
-/// let client = AsyncClient(transport: transport)
+/// let client = AsyncClient(.init(transport: transport))
 ///
 /// // All requests through a Unix domain socket (the URL still gives Host and path):
-/// let docker = AsyncClient(transport: HTTPTransport(unixSocketPath: "/var/run/docker.sock"))
+/// let docker = AsyncClient(.init(transport: HTTPTransport(unixSocketPath: "/var/run/docker.sock")))
 /// let r = try await docker.get("http://localhost/version")
 ///
 /// // Through a proxy (clients given no transport take `proxies:` themselves):
-/// let proxied = AsyncClient(transport: HTTPTransport(proxies: "http://proxy.internal:3128"))
+/// let proxied = AsyncClient(.init(transport: HTTPTransport(proxies: "http://proxy.internal:3128")))
 /// ```
 ///
 /// Connections are reused per origin and kept alive for `Limits.keepaliveExpiry`. A request
@@ -55,6 +55,7 @@ public final class HTTPTransport: Transport {
     ///   - http2: whether to offer HTTP/2 (by ALPN over TLS); the server picks.
     ///   - proxies: the proxies to send requests through (``Proxies``); none by default. The
     ///     transport does not read the environment: clients do, when given no transport.
+    ///   - socketOptions: options set on every socket (``SocketOption``), such as TCP keep-alive.
     ///   - eventLoopGroup: the SwiftNIO event loops to run on; the shared singleton by default.
     ///   - logger: where the pool logs its connections' lives (opened, failed, closed, GOAWAY)
     ///     at `debug` level; nothing by default.
@@ -72,6 +73,7 @@ public final class HTTPTransport: Transport {
         localAddress: String? = nil,
         unixSocketPath: String? = nil,
         proxies: Proxies? = nil,
+        socketOptions: [SocketOption] = [],
         eventLoopGroup: (any EventLoopGroup)? = nil,
         logger: Logger? = nil,
         metrics: (any MetricsFactory)? = nil
@@ -81,6 +83,7 @@ public final class HTTPTransport: Transport {
         var settings = ConnectionSettings(localAddress: nil)
         settings.http1 = http1 || !http2
         settings.http2 = http2
+        settings.socketOptions = socketOptions
         settings.tls = TLSOptions(
             verification: verify, clientCertificate: cert, minimumVersion: minimumTLSVersion, trustEnv: trustEnv,
             applicationProtocols: http2 ? (settings.http1 ? ["h2", "http/1.1"] : ["h2"]) : ["http/1.1"])

@@ -7,7 +7,7 @@
 ///     if request.url.path == "/login" { return Response(401, text: "who are you?") }
 ///     return try Response(200, json: ["echo": String(decoding: request.content ?? [], as: UTF8.self)])
 /// }
-/// let client = AsyncClient(transport: transport)
+/// let client = AsyncClient(.init(transport: transport))
 /// let r = try await client.post("https://example.org/echo", content: .text("hi"))
 /// ```
 public struct MockTransport: Transport {

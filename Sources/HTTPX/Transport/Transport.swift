@@ -10,7 +10,7 @@
 ///         Response(200, text: request.url.description)
 ///     }
 /// }
-/// let client = AsyncClient(transport: EchoTransport())
+/// let client = AsyncClient(.init(transport: EchoTransport()))
 /// ```
 ///
 /// The response body may stream; the client reads it unless the caller asked to stream.

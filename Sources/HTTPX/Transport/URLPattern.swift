@@ -9,10 +9,10 @@
 /// host, then the longer scheme (`all` counting as none).
 ///
 /// ```swift
-/// let client = AsyncClient(mounts: [
+/// let client = AsyncClient(.init(mounts: [
 ///     "all://": defaultTransport,
 ///     "https://api.example.com": apiTransport,
-/// ])
+/// ]))
 /// ```
 ///
 /// A pattern must have the form `scheme://[host[:port]]`: a bare `"http"` or `"example.com"`

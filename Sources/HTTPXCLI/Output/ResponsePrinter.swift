@@ -50,12 +50,12 @@ struct ResponsePrinter {
 
     /// The body: JSON pretty-printed, other text as it is, binary data summarised.
     func body(_ response: Response) -> String {
-        let content = response.content
+        let content = (try? response.content) ?? []
         guard !content.isEmpty else { return "" }
         guard Self.isText(response, content: content) else {
             return style.dim("<\(content.count) bytes of binary data>") + "\n"
         }
-        let text = shown(response.text)
+        let text = shown((try? response.text) ?? "")
         if Self.isJSON(response), (try? JSONDecoder().decode(JSONValue.self, from: Data(content))) != nil {
             return JSONPrettyPrinter(style: style).format(text) + "\n"
         }

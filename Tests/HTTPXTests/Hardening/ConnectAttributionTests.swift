@@ -159,7 +159,7 @@ struct ConnectAttributionTests {
         let url = "http://127.0.0.1:\(blackHole.port)/"
         // httpx's defaults: connect and pool timeouts equal.
         let transport = http2 ? HTTPTransport(http1: false, http2: true) : HTTPTransport()
-        let client = AsyncClient(timeout: Timeout(0.5), transport: transport)
+        let client = AsyncClient(.init(timeout: Timeout(0.5), transport: transport))
         let start = ContinuousClock.now
         let first = await expectHTTPXError(.connectTimeout) { _ = try await client.get(url) }
         #expect(first?.message.contains("for <Request(GET, '\(url)')>") == true, "\(String(describing: first))")

@@ -24,7 +24,7 @@ struct DecompressionLimitTests {
         let transport = MockTransport { _ in
             Response(200, headers: ["Content-Encoding": encoding], body: ResponseBody(stream: Chunks(chunks)))
         }
-        let client = AsyncClient(limits: limits, transport: transport)
+        let client = AsyncClient(.init(limits: limits, transport: transport))
         return try await client.send(try client.buildRequest(.get, "https://example.org/bomb"), stream: true)
     }
 
@@ -64,14 +64,14 @@ struct DecompressionLimitTests {
         // Under the limit, the same body decodes.
         var fine = try await self.response(body, encoding: "gzip", limits: Limits(decompression: .size(8 << 20)))
         try await fine.read()
-        #expect(fine.content.count == 4 << 20)
+        #expect(try fine.content.count == 4 << 20)
     }
 
     @Test func smallBodiesPassWhateverTheirRatio() async throws {
         let body = compress(Array(repeating: 0x61, count: 512 << 10), windowBits: 31)
         var response = try await response(body, encoding: "gzip", limits: Limits(decompression: .ratio(2)))
         try await response.read()
-        #expect(response.content.count == 512 << 10)
+        #expect(try response.content.count == 512 << 10)
     }
 
     @Test func tooManyStackedCodingsAreRefused() async throws {
@@ -86,7 +86,7 @@ struct DecompressionLimitTests {
             let size = Int(request.url.query ?? "") ?? 0
             return Response(200, body: ResponseBody(stream: Chunks([Array(repeating: 7, count: size)])))
         }
-        let client = AsyncClient(limits: Limits(maxBodySize: 1 << 20), transport: transport)
+        let client = AsyncClient(.init(limits: Limits(maxBodySize: 1 << 20), transport: transport))
         #expect(try await client.get("https://example.org/?\(1 << 20)").content.count == 1 << 20)
         let error = await expectHTTPXError(.decoding) { _ = try await client.get("https://example.org/?\((1 << 20) + 1)") }
         #expect(error?.message.contains("Limits.maxBodySize (1048576)") == true, "\(String(describing: error))")
@@ -98,7 +98,7 @@ struct DecompressionLimitTests {
                 200, headers: ["Content-Length": "4000000000"],
                 body: ResponseBody(stream: Chunks([[1, 2, 3]])))
         }
-        let client = AsyncClient(limits: Limits(maxBodySize: 1 << 20), transport: transport)
+        let client = AsyncClient(.init(limits: Limits(maxBodySize: 1 << 20), transport: transport))
         let error = await expectHTTPXError(.decoding) { _ = try await client.get("https://example.org/") }
         #expect(error?.message.contains("announced as 4000000000 bytes") == true)
     }

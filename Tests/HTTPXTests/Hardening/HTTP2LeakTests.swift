@@ -12,7 +12,7 @@ struct HTTP2LeakTests {
         defer { Task { await server.stop() } }
         var timeout = Timeout(10)
         timeout.read = .milliseconds(50)
-        let client = AsyncClient(timeout: timeout, transport: HTTPTransport(http1: false, http2: true))
+        let client = AsyncClient(.init(timeout: timeout, transport: HTTPTransport(http1: false, http2: true)))
         for _ in 0..<5 {
             await withTaskGroup(of: Void.self) { group in
                 for index in 0..<40 {
@@ -37,11 +37,11 @@ struct HTTP2NginxLeakTests {
         timeout.read = .milliseconds(500)
         // From an address of its own, so that other suites' connections to the same nginx
         // are not counted.
-        let client = AsyncClient(
+        let client = AsyncClient(.init(
             timeout: timeout,
             transport: HTTPTransport(
                 verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: true, limits: Limits(maxConnections: 20),
-                localAddress: "127.0.0.3"))
+                localAddress: "127.0.0.3")))
         let ours = "0300007F"
         for _ in 0..<4 {
             await withTaskGroup(of: Void.self) { group in

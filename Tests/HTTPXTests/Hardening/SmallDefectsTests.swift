@@ -14,9 +14,9 @@ import Testing
 struct SmallDefectsTests {
     @Test func aCRLFSplitBetweenChunksIsOneLineEnding() async throws {
         let chunks = ["a\r", "\nb\r\n", "\rc", "\u{2028}d\u{85}e"]
-        let client = AsyncClient(transport: MockTransport { _ in
+        let client = AsyncClient(.init(transport: MockTransport { _ in
             Response(200, body: ResponseBody(stream: Chunks(chunks)))
-        })
+        }))
         let lines = try await client.stream(.get, "https://example.org/") { response in
             var lines: [String] = []
             for try await line in response.lines() { lines.append(line) }
@@ -27,7 +27,7 @@ struct SmallDefectsTests {
 
     @Test(arguments: ["\u{0B}", "\u{0C}", "\u{7F}", "\u{01}", "\u{1B}[31m"])
     func controlCharactersInHeaderValuesAreRefused(_ control: String) async {
-        let client = AsyncClient(transport: MockTransport { _ in Response(200) })
+        let client = AsyncClient(.init(transport: MockTransport { _ in Response(200) }))
         await expectHTTPXError(.localProtocol) {
             _ = try await client.get("https://example.org/", headers: ["X-Test": "a\(control)b"])
         }
@@ -49,8 +49,8 @@ struct SmallDefectsTests {
             }
         }
         defer { Task { await server.stop() } }
-        let client = AsyncClient(
-            baseURL: server.baseURL, timeout: Timeout(5, pool: 2), limits: Limits(maxConnections: 1))
+        let client = AsyncClient(.init(
+            baseURL: server.baseURL, timeout: Timeout(5, pool: 2), limits: Limits(maxConnections: 1)))
         do {
             let response = try await client.send(try client.buildRequest(.get, "/first"), stream: true)
             #expect(response.statusCode == 200)
@@ -73,14 +73,14 @@ struct SmallDefectsTests {
     }
 
     @Test func closingTheBlockingClientOnAnEventLoopClosesIt() async throws {
-        let client = Client(transport: MockTransport { _ in Response(200) })
+        let client = Client(.init(transport: MockTransport { _ in Response(200) }))
         try await MultiThreadedEventLoopGroup.singleton.next().submit { client.close() }.get()
         #expect(client.isClosed)
         await expectHTTPXError(.clientClosed) { _ = try await client.asyncClient.get("https://example.org/") }
     }
 
     @Test func multipartPartsCannotBreakOutOfTheirFraming() async {
-        let client = AsyncClient(transport: MockTransport { _ in Response(200) })
+        let client = AsyncClient(.init(transport: MockTransport { _ in Response(200) }))
         let injected = MultipartFile(
             filename: "a.txt", content: "x", contentType: "text/plain\r\n\r\n--boundary\r\nX-Injected: 1")
         await expectHTTPXError(.localProtocol) {
@@ -105,7 +105,7 @@ struct ReadBackpressureTests {
         // A server with blocking sends, so what it counts is what the kernel took.
         let server = try BlockingSender(head: "HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n", bodySize: total)
         defer { server.close() }
-        let client = AsyncClient(timeout: Timeout(30))
+        let client = AsyncClient(.init(timeout: Timeout(30)))
         let received = try await client.stream(.get, "http://127.0.0.1:\(server.port)/big") { response in
             var iterator = response.bytes().makeAsyncIterator()
             var received = try await iterator.next()?.readableBytes ?? 0
@@ -186,9 +186,9 @@ final class BlockingSender: Sendable {
 @Suite("Closing a body being read")
 struct ClosingWhileReadingTests {
     @Test func aBodyClosedWhileBeingReadStopsTheReader() async throws {
-        let client = AsyncClient(transport: MockTransport { _ in
+        let client = AsyncClient(.init(transport: MockTransport { _ in
             Response(200, body: ResponseBody(stream: Chunks(["a", "b", "c"])))
-        })
+        }))
         let response = try await client.send(try client.buildRequest(.get, "https://example.org/"), stream: true)
         var iterator = response.bytes().makeAsyncIterator()
         #expect(try await iterator.next() == ByteBuffer(string: "a"))

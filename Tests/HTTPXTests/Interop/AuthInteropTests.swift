@@ -6,7 +6,7 @@ import Testing
 @Suite("Interop: auth against httpbin", Interop.enabled(Interop.httpbin), .timeLimit(.minutes(2)))
 struct AuthInteropTests {
     func client(auth: (any Auth)? = nil) throws -> AsyncClient {
-        AsyncClient(baseURL: try Interop.url(Interop.httpbin, "httpbin"), auth: auth, timeout: Timeout(10))
+        AsyncClient(.init(baseURL: try Interop.url(Interop.httpbin, "httpbin"), auth: auth, timeout: Timeout(10)))
     }
 
     @Test func basicFromPairURLAndHidden() async throws {
@@ -73,7 +73,7 @@ struct AuthInteropTests {
     @Test func blockingClientDigest() async throws {
         let base = try Interop.url(Interop.httpbin, "httpbin")
         let status = try await onPlainThread {
-            try Client.withClient(baseURL: base, auth: DigestAuth("user", "passwd")) { client in
+            try Client.withClient(.init(baseURL: base, auth: DigestAuth("user", "passwd"))) { client in
                 try client.get("/digest-auth/auth/user/passwd/SHA-256").statusCode
             }
         }

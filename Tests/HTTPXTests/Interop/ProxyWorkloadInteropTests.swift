@@ -34,7 +34,7 @@ struct ProxyWorkloadInteropTests {
     @Test(arguments: Kind.allCases)
     func httpbinWorkload(_ kind: Kind) async throws {
         let httpbin = try Interop.url(Interop.httpbin, "httpbin")
-        try await AsyncClient.withClient(baseURL: httpbin, followRedirects: true, proxies: Proxies(try Self.proxy(kind))) { client in
+        try await AsyncClient.withClient(.init(baseURL: httpbin, followRedirects: true, proxies: Proxies(try Self.proxy(kind)))) { client in
             let get = try await client.get("/get", params: ["q": "swift nio", "kind": kind.rawValue])
             #expect(try get.json()["args"]?["q"] == "swift nio")
             #expect(try get.json()["headers"]?["Proxy-Authorization"] == nil, "proxy credentials reached the origin")
@@ -54,9 +54,9 @@ struct ProxyWorkloadInteropTests {
     @Test(arguments: Kind.allCases)
     func download64MiBOverHTTP2(_ kind: Kind) async throws {
         let tls = try Interop.url(Interop.tls, "nginx TLS")
-        try await AsyncClient.withClient(
+        try await AsyncClient.withClient(.init(
             timeout: Timeout(30), verify: try Interop.caBundle(), http2: true, proxies: Proxies(try Self.proxy(kind))
-        ) { client in
+        )) { client in
             let version = try await Interop.streamMatchesFile(client, tls + "/64m.bin", path: Interop.wwwRoot + "/64m.bin")
             #expect(version == "HTTP/2")
         }

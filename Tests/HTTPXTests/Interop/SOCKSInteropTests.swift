@@ -14,10 +14,10 @@ struct SOCKSInteropTests {
 
     @Test func socks5hLetsTheProxyResolveNames() async throws {
         let proxy = try socks.replacingOccurrences(of: "socks5://", with: "socks5h://")
-        try await AsyncClient.withClient(verify: caBundle, http2: true, proxies: Proxies(Proxy(proxy))) { client in
+        try await AsyncClient.withClient(.init(verify: caBundle, http2: true, proxies: Proxies(Proxy(proxy)))) { client in
             let r = try await client.get(try tls + "/hello")
             #expect(r.httpVersion == "HTTP/2")
-            #expect(r.text.hasPrefix("hello over HTTP/2"))
+            #expect(try r.text.hasPrefix("hello over HTTP/2"))
         }
         let port = try HTTPURL(tls).effectivePort ?? 0
         let log = try await Interop.log(Interop.socksLog, containing: "connected to localhost:\(port)")
@@ -27,7 +27,7 @@ struct SOCKSInteropTests {
     @Test func socks5ResolvesNamesLocally() async throws {
         let url = try HTTPURL(tls)
         let localhostURL = "https://localhost:\(url.effectivePort ?? 0)/hello"
-        try await AsyncClient.withClient(verify: caBundle, proxies: Proxies(Proxy(socks))) { client in
+        try await AsyncClient.withClient(.init(verify: caBundle, proxies: Proxies(Proxy(socks)))) { client in
             let r = try await client.get(localhostURL)
             #expect(r.statusCode == 200)
         }
@@ -37,7 +37,7 @@ struct SOCKSInteropTests {
 
     @Test func usernameAndPasswordAuthentication() async throws {
         let proxy = Proxy(try socksAuth, auth: .init(Interop.socksUser, Interop.socksPassword))
-        try await AsyncClient.withClient(baseURL: httpbin, proxies: Proxies(proxy)) { client in
+        try await AsyncClient.withClient(.init(baseURL: httpbin, proxies: Proxies(proxy))) { client in
             let r = try await client.get("/get", params: ["q": "socks"])
             #expect(try r.json()["args"]?["q"] == "socks")
             let post = try await client.post("/post", json: ["a": 1] as JSONValue)
@@ -48,21 +48,21 @@ struct SOCKSInteropTests {
     @Test func rejectedCredentialsFailWithProxyErrorAndNoPassword() async throws {
         let withUserinfo = try socksAuth.replacingOccurrences(
             of: "socks5://", with: "socks5://\(Interop.socksUser):wrong-hunter2@")
-        try await AsyncClient.withClient(limits: Limits(maxConnections: 1), proxies: Proxies(Proxy(withUserinfo))) { client in
+        try await AsyncClient.withClient(.init(limits: Limits(maxConnections: 1), proxies: Proxies(Proxy(withUserinfo)))) { client in
             for _ in 0..<3 {
                 let error = await expectHTTPXError(.proxy) { _ = try await client.get(try httpbin + "/get") }
                 #expect(error?.message.contains("rejected the username or password") == true)
                 #expect(error?.message.contains("hunter2") == false)
             }
         }
-        try await AsyncClient.withClient(proxies: Proxies(Proxy(try socksAuth))) { client in
+        try await AsyncClient.withClient(.init(proxies: Proxies(Proxy(try socksAuth)))) { client in
             let error = await expectHTTPXError(.proxy) { _ = try await client.get(try httpbin + "/get") }
             #expect(error?.message.contains("authentication") == true)
         }
     }
 
     @Test func aRefusedTargetFailsWithTheProxysReason() async throws {
-        try await AsyncClient.withClient(proxies: Proxies(Proxy(try socks))) { client in
+        try await AsyncClient.withClient(.init(proxies: Proxies(Proxy(try socks)))) { client in
             let error = await expectHTTPXError(.proxy) { _ = try await client.get("http://127.0.0.1:1/") }
             #expect(error?.message.contains("127.0.0.1:1") == true)
         }

@@ -32,7 +32,7 @@ struct TelemetryTests {
     @Test("One info line per request, as httpx words it; redirects at debug level")
     func infoLinePerRequest() async throws {
         let capture = LogCapture()
-        let client = AsyncClient(followRedirects: true, transport: Server().transport, logger: capture.logger(level: .debug))
+        let client = AsyncClient(.init(followRedirects: true, transport: Server().transport, logger: capture.logger(level: .debug)))
         _ = try await client.get("https://example.org/redirect")
         #expect(capture.messages(at: .info) == [
             "HTTP Request: GET https://example.org/redirect \"HTTP/1.1 302 Found\"",
@@ -44,7 +44,7 @@ struct TelemetryTests {
     @Test("A failed request is logged with its error's kind")
     func failureIsLogged() async throws {
         let capture = LogCapture()
-        let client = AsyncClient(transport: Server().transport, logger: capture.logger(level: .info))
+        let client = AsyncClient(.init(transport: Server().transport, logger: capture.logger(level: .info)))
         _ = try? await client.get("https://example.org/down")
         #expect(capture.messages(at: .info) == ["HTTP Request: GET https://example.org/down failed: ConnectError"])
     }
@@ -53,7 +53,7 @@ struct TelemetryTests {
     func requestLogger() async throws {
         let clientLog = LogCapture()
         let requestLog = LogCapture()
-        let client = AsyncClient(transport: Server().transport, logger: clientLog.logger())
+        let client = AsyncClient(.init(transport: Server().transport, logger: clientLog.logger()))
         var extensions = RequestExtensions()
         extensions.logger = requestLog.logger()
         _ = try await client.get("https://example.org/", extensions: extensions)
@@ -63,7 +63,7 @@ struct TelemetryTests {
 
     @Test("No logger, no log: the default client logs nothing and holds no logger")
     func silentByDefault() async throws {
-        let client = AsyncClient(transport: Server().transport)
+        let client = AsyncClient(.init(transport: Server().transport))
         #expect(client.logger == nil)
         let request = try client.buildRequest(.get, "https://example.org/")
         #expect(request.extensions.logger == nil)
@@ -72,9 +72,9 @@ struct TelemetryTests {
     @Test("Credentials, cookies and auth never reach the logs, at any level")
     func noSecretsInLogs() async throws {
         let capture = LogCapture()
-        let client = AsyncClient(
+        let client = AsyncClient(.init(
             headers: ["Authorization": "Bearer header-secret"], cookies: ["session": "cookie-secret"],
-            followRedirects: true, transport: Server().transport, logger: capture.logger(level: .trace))
+            followRedirects: true, transport: Server().transport, logger: capture.logger(level: .trace)))
         _ = try await client.get("https://user:url-secret@example.org/redirect")
         _ = try await client.get("https://example.org/", auth: .basic("user", "basic-secret"))
         let logged = capture.all.map(\.everything).joined(separator: "\n")
@@ -88,7 +88,7 @@ struct TelemetryTests {
     func spanPerRequest() async throws {
         let tracer = InMemoryTracer()
         let server = Server()
-        let client = AsyncClient(transport: server.transport, tracer: tracer)
+        let client = AsyncClient(.init(transport: server.transport, tracer: tracer))
         _ = try await client.get("https://user:secret@example.org:8443/path?q=1")
         let span = try #require(tracer.finishedSpans.first)
         #expect(tracer.finishedSpans.count == 1)
@@ -109,7 +109,7 @@ struct TelemetryTests {
     @Test("Redirects are events of the one span, counted as resends")
     func redirectsAreEvents() async throws {
         let tracer = InMemoryTracer()
-        let client = AsyncClient(followRedirects: true, transport: Server().transport, tracer: tracer)
+        let client = AsyncClient(.init(followRedirects: true, transport: Server().transport, tracer: tracer))
         _ = try await client.get("https://example.org/redirect")
         let span = try #require(tracer.finishedSpans.first)
         #expect(tracer.finishedSpans.count == 1)
@@ -121,7 +121,7 @@ struct TelemetryTests {
     @Test("Error statuses and failures set error.type and the span's error status")
     func errorsOnSpans() async throws {
         let tracer = InMemoryTracer()
-        let client = AsyncClient(transport: Server().transport, tracer: tracer)
+        let client = AsyncClient(.init(transport: Server().transport, tracer: tracer))
         _ = try await client.get("https://example.org/missing")
         _ = try? await client.get("https://example.org/down")
         let spans = tracer.finishedSpans
@@ -135,7 +135,7 @@ struct TelemetryTests {
     @Test("Request duration and active requests are recorded with OpenTelemetry's dimensions")
     func requestMetrics() async throws {
         let metrics = TestMetrics()
-        let client = AsyncClient(transport: Server().transport, metrics: metrics)
+        let client = AsyncClient(.init(transport: Server().transport, metrics: metrics))
         _ = try await client.get("https://example.org/")
         _ = try? await client.get("https://example.org/down")
         let origin = [("server.address", "example.org"), ("server.port", "443"), ("url.scheme", "https")]

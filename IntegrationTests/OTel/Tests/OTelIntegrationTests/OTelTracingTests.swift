@@ -22,7 +22,7 @@ struct OTelTracingTests {
         configuration.traces.exporter = .none
         configuration.traces.sampler = .alwaysOn
         let (tracer, _) = try OTel.makeTracingBackend(configuration: configuration)
-        let (parentTrace, echoed) = try await AsyncClient.withClient(tracer: tracer) { client in
+        let (parentTrace, echoed) = try await AsyncClient.withClient(.init(tracer: tracer)) { client in
             try await tracer.withSpan("operation") { span in
                 let response = try await client.get(base + "/headers")
                 let traceparent = try response.json()["headers"]?["Traceparent"]?.stringValue

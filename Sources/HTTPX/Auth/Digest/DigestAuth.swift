@@ -10,7 +10,7 @@ import Synchronization
 /// `qop` `auth`, or `auth-int` when the body is in memory.
 ///
 /// ```swift
-/// let client = AsyncClient(auth: DigestAuth("user", "pass"))
+/// let client = AsyncClient(.init(auth: DigestAuth("user", "pass")))
 /// let r = try await client.get("https://httpbin.org/digest-auth/auth/user/pass")
 /// r.statusCode  // 200
 /// ```
@@ -38,24 +38,24 @@ public final class DigestAuth: Auth, CustomStringConvertible {
     /// `DigestAuth(user, [secure])`: the password is never printed.
     public var description: String { "DigestAuth(\(username), [secure])" }
 
-    public func authFlow(for request: Request) throws -> AuthFlow {
+    public func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
         var first = request
         if let header = try headerForRememberedChallenge(request) {
             first.headers.set("Authorization", header)
         }
-        // How many fresh challenges this flow answered: one retry for a new challenge, and a
-        // few more only while the server says the nonce was merely stale.
-        var answered = 0
-        return AuthFlow(first) { [self] response in
-            guard response.statusCode == 401 else { return nil }
-            guard let challenge = try DigestChallenge.first(in: response, request: request) else { return nil }
-            guard answered == 0 || (challenge.isStale && answered < 3) else { return nil }
-            answered += 1
-            let header = try answer(challenge, for: request)
+        var response = try await flow.send(first)
+        // One answer to a new challenge, and two more only while the server says the nonce
+        // was merely stale: four requests at most.
+        for attempt in 0..<3 {
+            guard response.statusCode == 401,
+                let challenge = try DigestChallenge.first(in: response, request: request),
+                attempt == 0 || challenge.isStale
+            else { return response }
             var retry = request
-            retry.headers.set("Authorization", header)
-            return retry
+            retry.headers.set("Authorization", try answer(challenge, for: request))
+            response = try await flow.send(retry)
         }
+        return response
     }
 
     /// Remembers `challenge`, restarting the nonce count, and answers it.

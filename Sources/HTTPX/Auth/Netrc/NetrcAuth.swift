@@ -5,7 +5,7 @@
 /// hosts the file does not list (and no `default` entry) go out without credentials.
 ///
 /// ```swift
-/// let client = AsyncClient(auth: try NetrcAuth(file: "/etc/my-app/netrc"))
+/// let client = AsyncClient(.init(auth: try NetrcAuth(file: "/etc/my-app/netrc")))
 /// ```
 public struct NetrcAuth: Auth, CustomStringConvertible {
     /// The parsed file.
@@ -31,11 +31,11 @@ public struct NetrcAuth: Auth, CustomStringConvertible {
         self.path = "<parsed>"
     }
 
-    public func authFlow(for request: Request) -> AuthFlow {
+    public func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
         guard let entry = netrc.entry(for: request.url.host), let login = entry.login else {
-            return AuthFlow(request)
+            return try await flow.send(request)
         }
-        return BasicAuth(login, entry.password ?? "").authFlow(for: request)
+        return try await flow.send(BasicAuth(login, entry.password ?? "").authorizing(request))
     }
 
     /// `NetrcAuth(path)`: no credentials are printed.
@@ -46,7 +46,7 @@ extension Auth where Self == NetrcAuth {
     /// Basic auth from a `.netrc` file: `file`, or the one the environment names.
     ///
     /// ```swift
-    /// let client = AsyncClient(auth: try .netrc(file: "/etc/my-app/netrc"))
+    /// let client = AsyncClient(.init(auth: try .netrc(file: "/etc/my-app/netrc")))
     /// ```
     public static func netrc(file: String? = nil) throws -> NetrcAuth {
         try NetrcAuth(file: file)

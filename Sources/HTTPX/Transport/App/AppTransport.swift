@@ -11,7 +11,7 @@ import Synchronization
 /// let transport = AppTransport { request, context in
 ///     Response(200, text: "Hello World! (\(context.path))")
 /// }
-/// let client = AsyncClient(baseURL: "http://testserver", transport: transport)
+/// let client = AsyncClient(.init(baseURL: "http://testserver", transport: transport))
 /// let r = try await client.get("/")       // r.text == "Hello World! (/)"
 /// ```
 ///

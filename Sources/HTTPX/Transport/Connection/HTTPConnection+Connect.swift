@@ -50,6 +50,9 @@ extension HTTPConnection {
                     try channel.pipeline.syncOperations.addHandler(PendingReadsHandler())
                 }
             }
+        for option in settings.socketOptions {
+            bootstrap = bootstrap.channelOption(option.channelOption, value: SocketOptionValue(option.value))
+        }
         if originTLS == nil, proxyTLS == nil {
             // Without TLS, reads grow while the socket has that much waiting (a download)
             // and shrink back for small responses: a large body costs an eighth of the reads,

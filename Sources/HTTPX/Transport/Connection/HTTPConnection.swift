@@ -116,6 +116,8 @@ struct ConnectionSettings: Sendable {
     var http1 = true
     /// Whether HTTP/2 is offered (by ALPN over TLS).
     var http2 = false
+    /// Options set on every socket, after `TCP_NODELAY`.
+    var socketOptions: [SocketOption] = []
 }
 
 extension String {

@@ -18,9 +18,9 @@ import Darwin
 /// - `http://example.com` matches as a ``URLPattern``.
 ///
 /// ```swift
-/// let client = AsyncClient(proxies: Proxies(
+/// let client = AsyncClient(.init(proxies: Proxies(
 ///     ["all": "http://proxy.internal:3128"],
-///     noProxy: "localhost, .internal.example.com, 10.0.0.0/8"))
+///     noProxy: "localhost, .internal.example.com, 10.0.0.0/8")))
 /// ```
 public struct NoProxy: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
     enum Rule: Sendable, Hashable {

@@ -21,7 +21,7 @@ extension Proxies {
     /// ```swift
     /// // HTTPS_PROXY=http://proxy.internal:3128 NO_PROXY=localhost,.internal
     /// let client = AsyncClient()                   // sends https:// URLs through the proxy
-    /// let direct = AsyncClient(trustEnv: false)    // ignores the variables
+    /// let direct = AsyncClient(.init(trustEnv: false))    // ignores the variables
     /// ```
     public static func environment() -> Proxies {
         // Only the few variables asked for: copying the whole environment would cost every

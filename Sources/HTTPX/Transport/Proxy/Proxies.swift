@@ -3,20 +3,20 @@
 ///
 /// ```swift
 /// // Everything through one proxy:
-/// let client = AsyncClient(proxies: "http://localhost:8030")
+/// let client = AsyncClient(.init(proxies: "http://localhost:8030"))
 ///
 /// // By scheme, with one host going direct:
-/// let routed = AsyncClient(proxies: [
+/// let routed = AsyncClient(.init(proxies: [
 ///     "http": "http://localhost:8030",
 ///     "https": "http://localhost:8031",
 ///     "all://internal.example.com": nil,      // no proxy for this host
-/// ])
+/// ]))
 ///
 /// // By host, and everything else through a SOCKS5 proxy:
-/// let mixed = AsyncClient(proxies: [
+/// let mixed = AsyncClient(.init(proxies: [
 ///     "all://*.example.com": Proxy("http://localhost:8030", mode: .tunnelOnly),
 ///     "all": "socks5h://localhost:1080",
-/// ])
+/// ]))
 /// ```
 ///
 /// Keys are ``URLPattern``s (`"http://example.com:8080"`, `"all://*.example.com"`, …) or the

@@ -14,7 +14,7 @@
 /// // A SOCKS5 proxy that resolves host names itself:
 /// let tor: Proxy = "socks5h://127.0.0.1:9050"
 ///
-/// let client = AsyncClient(proxies: Proxies(proxy))
+/// let client = AsyncClient(.init(proxies: Proxies(proxy)))
 /// ```
 ///
 /// The URL's scheme says how the proxy is spoken to:

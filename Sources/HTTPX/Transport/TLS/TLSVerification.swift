@@ -4,8 +4,8 @@ import NIOSSL
 ///
 /// ```swift
 /// let client = AsyncClient()                                      // .system: the OS trust store
-/// let local = AsyncClient(verify: .caBundle("/tmp/client.pem"))   // a CA bundle (file or folder)
-/// let reckless = AsyncClient(verify: .disabled)                   // no verification at all
+/// let local = AsyncClient(.init(verify: .caBundle("/tmp/client.pem")))   // a CA bundle (file or folder)
+/// let reckless = AsyncClient(.init(verify: .disabled))                   // no verification at all
 /// ```
 ///
 /// TLS settings belong to a client and its pool, not to single requests: use another client
@@ -50,8 +50,8 @@ public enum TLSVerification: Sendable, Hashable {
 /// A client certificate for mutual TLS: httpx's `cert=`.
 ///
 /// ```swift
-/// let client = AsyncClient(cert: ClientCertificate(
-///     certificatePath: "client.pem", keyPath: "client.key", password: "secret"))
+/// let client = AsyncClient(.init(cert: ClientCertificate(
+///     certificatePath: "client.pem", keyPath: "client.key", password: "secret")))
 /// ```
 public struct ClientCertificate: Sendable, Hashable {
     /// A PEM file with the certificate, optionally followed by its chain.
