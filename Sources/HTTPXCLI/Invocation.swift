@@ -99,7 +99,8 @@ struct Invocation {
         guard (try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))) != nil else {
             throw HTTPXError(.invalidArgument, "--json is not valid JSON: \(json)")
         }
-        return .text(json)
+        // As httpx's CLI: the JSON is parsed and sent compactly, keys in the order given.
+        return .text(JSONMinifier.minify(json))
     }
 
     private func files() throws -> MultipartFiles? {

@@ -19,7 +19,7 @@ import OpenAPIRuntime
 /// ```
 ///
 /// A response body is handed over unread, as a stream the generated code reads as it
-/// needs; content codings (gzip, deflate) are decoded on the way, so the response carries
+/// needs; content codings (gzip, deflate, br, zstd) are decoded on the way, so the response carries
 /// no `Content-Encoding` (or `Content-Length`, which counted the encoded bytes).
 public struct HTTPXClientTransport: ClientTransport {
     /// The client that sends the requests; you close it.

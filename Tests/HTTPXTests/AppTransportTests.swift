@@ -151,7 +151,7 @@ struct AppTransportTests {
         let client = AsyncClient(.init(timeout: Timeout(0.5), transport: stubborn))
         let start = ContinuousClock.now
         await expectHTTPXError(.readTimeout) { _ = try await client.get("http://app/") }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(6), "well before the app's 8 s")
     }
 
     @Test func mountedNextToAnotherTransport() async throws {

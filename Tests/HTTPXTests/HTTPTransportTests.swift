@@ -53,7 +53,7 @@ struct HTTPTransportTests {
         let lines = try r.text.split(separator: "\r\n").map(String.init)
         #expect(lines[1] == "Host: 127.0.0.1:\(server.port)")
         #expect(lines[2] == "Accept: */*")
-        #expect(lines[3] == "Accept-Encoding: gzip, deflate")
+        #expect(lines[3] == "Accept-Encoding: \(ContentDecoder.supportedEncodings)")
         #expect(lines[4] == "Connection: keep-alive")
         #expect(lines[5] == "User-Agent: swift-httpx/\(HTTPXVersion.current)")
         #expect(lines[6] == "X-Custom-Case: Value")

@@ -93,10 +93,28 @@ struct TimeoutTests {
     }
 
     @Test func limitsDefaultToHttpx() {
-        let limits = Limits()
+        let limits = Limits.default
         #expect(limits.maxConnections == 100)
         #expect(limits.maxKeepaliveConnections == 20)
         #expect(limits.keepaliveExpiry == .seconds(5))
+        #expect(ClientConfiguration().limits == .default)
+        // As httpx's Limits(...): what is left out is unlimited, idle expiry stays 5 s.
+        let keepalive = Limits(maxKeepaliveConnections: 5)
+        #expect(keepalive.maxConnections == nil && keepalive.maxKeepaliveConnections == 5)
+        #expect(keepalive.keepaliveExpiry == .seconds(5))
+        #expect(Limits().maxConnections == nil && Limits().maxKeepaliveConnections == nil)
+    }
+
+    @Test func aTimeoutGivenAsNilIsDisabledAndOneLeftOutIsShared() {
+        let t = Timeout(5, pool: nil)
+        #expect(t.connect == .seconds(5) && t.read == .seconds(5) && t.write == .seconds(5))
+        #expect(t.pool == nil)
+        let u = Timeout(10, connect: 60, read: 2.5)
+        #expect(u.connect == .seconds(60) && u.read == .milliseconds(2500) && u.write == .seconds(10) && u.pool == .seconds(10))
+        let none = Timeout(nil, read: 3)
+        #expect(none.read == .seconds(3) && none.connect == nil)
+        let optional: Double? = nil
+        #expect(Timeout(4, write: .init(optional)).write == nil)
     }
 
     @Test func perRequestTimeoutReachesTheTransport() async throws {

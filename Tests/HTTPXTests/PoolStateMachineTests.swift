@@ -31,7 +31,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func differentOriginsGetDifferentConnections() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: .default)
         let idA = pool.acquire(a, waiter: 1).create[0].connection
         _ = pool.connected(idA, now: at(0))
         _ = pool.release(idA, reusable: true, now: at(0))
@@ -96,7 +96,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func mostRecentlyReleasedIsReusedFirst() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: .default)
         let c1 = pool.acquire(a, waiter: 1).create[0].connection
         let c2 = pool.acquire(a, waiter: 2).create[0].connection
         _ = pool.connected(c1, now: at(0))
@@ -130,7 +130,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func idleClosedAndExpiry() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: .default)
         let c1 = pool.acquire(a, waiter: 1).create[0].connection
         _ = pool.connected(c1, now: at(0))
         _ = pool.release(c1, reusable: true, now: at(1))
@@ -179,7 +179,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func burstOpensOneConnectionPerStreamLimit() {
-        var pool = PoolStateMachine(limits: Limits())
+        var pool = PoolStateMachine(limits: .default)
         let first = pool.acquire(a, waiter: 0).create[0].connection
         _ = pool.connected(first, now: at(0), capacity: 4)
         // The origin's stream limit is known now: 9 more waiters need 2 more connections.
@@ -193,7 +193,7 @@ struct PoolStateMachineTests {
     }
 
     @Test func assumedCapacityWaitsForOneConnectionFirst() {
-        var pool = PoolStateMachine(limits: Limits(), assumedCapacity: 100)
+        var pool = PoolStateMachine(limits: .default, assumedCapacity: 100)
         var created: [Int] = []
         for waiter in 0..<10 { created += pool.acquire(a, waiter: waiter).create.map(\.connection) }
         #expect(created.count == 1, "prior knowledge: one connection is expected to carry them all")

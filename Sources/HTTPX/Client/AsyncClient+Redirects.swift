@@ -23,9 +23,9 @@ extension AsyncClient {
         }
         var body = request.body
         if method != request.method && method == .get {
+            // httpx drops only the framing of the body it no longer sends; Content-Type stays.
             headers.remove("Content-Length")
             headers.remove("Transfer-Encoding")
-            headers.remove("Content-Type")
             body = .empty
         } else if !body.isReplayable {
             throw HTTPXError(

@@ -35,14 +35,12 @@ extension AsyncClient {
     private func send(_ request: Request, auth: (any Auth)?, followRedirects: Bool?, stream: Bool, span: RequestSpan?)
         async throws -> Response
     {
-        let start = ContinuousClock.now
         let settings = self.settings
         var response = try await sendHandlingAuth(
             request, auth: resolveAuth(auth, default: settings.auth, for: request),
             followRedirects: followRedirects ?? settings.followRedirects, hooks: settings.eventHooks, span: span)
         if !stream {
             try await readBody(of: &response)
-            response.elapsed = ContinuousClock.now - start
         }
         return response
     }
@@ -167,6 +165,7 @@ extension AsyncClient {
         }
         response.request = request
         response.elapsed = ContinuousClock.now - start
+        response.sentAt = start
         response.defaultEncoding = defaultEncoding
         response.limits = limits
         if response.headers.contains("Set-Cookie") {

@@ -194,7 +194,7 @@ public final class AsyncClient: Sendable {
     /// The headers every client sends unless told otherwise, as httpx sends them.
     public static let defaultHeaders: Headers = [
         ("Accept", "*/*"),
-        ("Accept-Encoding", "gzip, deflate"),
+        ("Accept-Encoding", ContentDecoder.supportedEncodings),
         ("Connection", "keep-alive"),
         ("User-Agent", "swift-httpx/\(HTTPXVersion.current)"),
     ]

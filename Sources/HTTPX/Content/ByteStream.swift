@@ -148,7 +148,10 @@ public struct ByteStream: AsyncSequence, Sendable {
                 throw HTTPXError(.streamClosed, "The response body was closed while it was being read")
             }
             do {
-                if let chunk = try await produce() { return chunk }
+                if let chunk = try await produce() {
+                    control.countDownloaded(chunk.readableBytes)
+                    return chunk
+                }
                 done = true
                 await control.close()
                 return nil

@@ -11,17 +11,18 @@ final class ContentDecoder {
     /// The most codings one body may stack (`gzip, gzip, …`), as curl allows.
     static let maxCodings = 5
 
-    private let stages: [ZlibDecoder]
+    private let stages: [any ContentCodingDecoder]
     private let limit: DecompressionLimit
     /// Whose body this is, for messages.
     private let owner: String
     private var received = 0
     private var produced = 0
 
-    /// A decoder for `contentEncoding`; unknown codings (`br`, `zstd`) and `identity` pass
-    /// through unchanged, as in httpx.
+    /// A decoder for `contentEncoding`; unknown codings (`compress`, or `br` and `zstd` on a
+    /// machine without libbrotlidec or libzstd) and `identity` pass through unchanged, as in httpx.
     ///
-    /// - Throws: ``HTTPXError/Kind/decoding`` when more than ``maxCodings`` codings are stacked.
+    /// - Throws: ``HTTPXError/Kind/decoding`` when more than ``maxCodings`` codings are stacked,
+    ///   or a decoder cannot start.
     init(contentEncoding: String?, limit: DecompressionLimit = .default, owner: String = "the response") throws {
         let codings = Self.codings(contentEncoding)
         guard codings.count <= Self.maxCodings else {
@@ -29,7 +30,7 @@ final class ContentDecoder {
                 .decoding,
                 "The body of \(owner) stacks \(codings.count) content codings; at most \(Self.maxCodings) are decoded")
         }
-        stages = codings.reversed().map(ZlibDecoder.init(format:))
+        stages = try codings.reversed().map { try ContentDecoder.makeStage($0) }
         self.limit = limit
         self.owner = owner
     }
@@ -39,15 +40,42 @@ final class ContentDecoder {
         codings(contentEncoding).isEmpty
     }
 
+    /// The codings this client decodes, for `Accept-Encoding`: gzip and deflate, then br and
+    /// zstd when this machine has their libraries.
+    static let supportedEncodings: String = {
+        var names = ["gzip", "deflate"]
+        if BrotliLibrary.shared != nil { names.append("br") }
+        if ZstdLibrary.shared != nil { names.append("zstd") }
+        return names.joined(separator: ", ")
+    }()
+
+    /// A coding this decoder undoes, with the library that undoes it.
+    private enum Coding {
+        case zlib(ZlibDecoder.Format)
+        case brotli(BrotliLibrary)
+        case zstd(ZstdLibrary)
+    }
+
     /// The codings this decoder undoes, in the order they were applied.
-    private static func codings(_ contentEncoding: String?) -> [ZlibDecoder.Format] {
+    private static func codings(_ contentEncoding: String?) -> [Coding] {
         guard let contentEncoding, !contentEncoding.isEmpty else { return [] }
-        return contentEncoding.split(separator: ",").compactMap { coding in
+        return contentEncoding.split(separator: ",").compactMap { coding -> Coding? in
             switch coding.trimmingSpaces.lowercased() {
-            case "gzip", "x-gzip": .gzip
-            case "deflate": .deflate
+            case "gzip", "x-gzip": .zlib(.gzip)
+            case "deflate": .zlib(.deflate)
+            case "br": BrotliLibrary.shared.map { Coding.brotli($0) }
+            case "zstd": ZstdLibrary.shared.map { Coding.zstd($0) }
             default: nil
             }
+        }
+    }
+
+    /// The decoder for one coding.
+    private static func makeStage(_ coding: Coding) throws -> any ContentCodingDecoder {
+        switch coding {
+        case .zlib(let format): return ZlibDecoder(format: format)
+        case .brotli(let library): return try BrotliDecoder(library: library)
+        case .zstd(let library): return try ZstdDecoder(library: library)
         }
     }
 
@@ -95,7 +123,7 @@ final class ContentDecoder {
     }
 
     private func checkLimit() throws {
-        let coding = stages.map(\.encodingName).reversed().joined(separator: ", ")
+        let coding = stages.map { $0.encodingName }.reversed().joined(separator: ", ")
         if let maxSize = limit.maxSize, produced > maxSize {
             throw HTTPXError(
                 .decoding,

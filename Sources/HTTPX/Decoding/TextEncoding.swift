@@ -1,19 +1,25 @@
 /// A character encoding used to decode response text.
 ///
+/// Seven encodings are built in; any other charset the C library's iconv knows (Shift_JIS,
+/// GBK, EUC-KR, KOI8-R, windows-1251, ...) is decoded through iconv.
+///
 /// ```swift
 /// TextEncoding(charset: "ISO-8859-1")   // .latin1
+/// TextEncoding(charset: "Shift_JIS")    // "shift_jis", through iconv
 /// TextEncoding.utf8.decode([0x68, 0x69]) // "hi"
 /// ```
 public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
     enum Kind: Hashable, Sendable {
         case utf8, latin1, ascii, windows1252, utf16LE, utf16BE, utf16
+        /// Any other charset, converted to UTF-8 by iconv from this iconv name.
+        case iconv(String)
     }
 
     let kind: Kind
     /// The encoding's canonical name, as a charset parameter would give it.
     public let name: String
 
-    private init(_ kind: Kind, _ name: String) {
+    init(_ kind: Kind, _ name: String) {
         self.kind = kind
         self.name = name
     }
@@ -28,6 +34,8 @@ public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
     public static let utf16 = TextEncoding(.utf16, "utf-16")
 
     /// The encoding a charset label names (WHATWG labels, any case), or `nil` if unknown.
+    ///
+    /// Labels beyond the seven built-in encodings are decoded through iconv, when it knows them.
     public init?(charset: String) {
         let label = charset.trimmingSpaces.lowercased().trimmingCharacters(quotes: true)
         switch label {
@@ -39,7 +47,9 @@ public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
         case "utf-16le": self = .utf16LE
         case "utf-16be": self = .utf16BE
         case "utf-16", "utf16": self = .utf16
-        default: return nil
+        default:
+            guard let encoding = TextEncoding.iconvEncoding(label: label) else { return nil }
+            self = encoding
         }
     }
 
@@ -58,6 +68,8 @@ public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
             return String(String.UnicodeScalarView(bytes.map(Self.windows1252Scalar)))
         case .utf16LE, .utf16BE, .utf16:
             return decodeUTF16(Array(bytes))
+        case .iconv(let iconvName):
+            return TextEncoding.decodeWithIconv(Array(bytes), from: iconvName)
         }
     }
 
@@ -110,6 +122,8 @@ public struct TextEncoding: Hashable, Sendable, CustomStringConvertible {
             return bytes.count
         case .utf16LE, .utf16BE, .utf16:
             return bytes.count - bytes.count % 2
+        case .iconv(let iconvName):
+            return TextEncoding.iconvCompletePrefixLength(bytes, from: iconvName)
         default:
             return bytes.count
         }

@@ -48,7 +48,7 @@ extension HTTPURL {
         if !basePath.hasSuffix("/") { basePath += "/" }
         var relativePath = Substring(relative.path)
         while relativePath.hasPrefix("/") { relativePath = relativePath.dropFirst() }
-        merged.path = basePath + relativePath
+        merged.path = Self.removeDotSegments(basePath + relativePath)
         merged.query = relative.query
         merged.fragment = relative.fragment
         return merged
@@ -60,17 +60,18 @@ extension HTTPURL {
         return String(path[...slash]) + referencePath
     }
 
-    /// RFC 3986 §5.2.4: removes `.` and `..` segments.
+    /// RFC 3986 §5.2.4: removes `.` and `..` segments (and their percent-encoded forms `%2e`,
+    /// as the WHATWG URL standard does for http and https).
     static func removeDotSegments(_ path: String) -> String {
-        guard path.contains(".") else { return path }
+        guard mayHaveDotSegments(path) else { return path }
         var output: [Substring] = []
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         for (index, segment) in segments.enumerated() {
             let isLast = index == segments.count - 1
-            switch segment {
-            case ".":
+            switch dotSegment(segment) {
+            case 1:
                 if isLast { output.append("") }
-            case "..":
+            case 2:
                 if output.count > 1 || (output.count == 1 && !output[0].isEmpty) { output.removeLast() }
                 if isLast { output.append("") }
             default:
@@ -80,5 +81,26 @@ extension HTTPURL {
         var result = output.joined(separator: "/")
         if path.hasPrefix("/") && !result.hasPrefix("/") { result = "/" + result }
         return result
+    }
+
+    /// Whether a segment starts with `.` or `%` (a quick test that spares most paths, such as
+    /// `/files/a.txt`, the split and join).
+    private static func mayHaveDotSegments(_ path: String) -> Bool {
+        var previous: UInt8 = UInt8(ascii: "/")
+        for byte in path.utf8 {
+            if previous == UInt8(ascii: "/"), byte == UInt8(ascii: ".") || byte == UInt8(ascii: "%") { return true }
+            previous = byte
+        }
+        return false
+    }
+
+    /// 1 for `.`, 2 for `..` (either written `%2e` in any case), 0 for any other segment.
+    private static func dotSegment(_ segment: Substring) -> Int {
+        let lowered = segment.count <= 6 ? segment.lowercased() : ""
+        switch lowered {
+        case ".", "%2e": return 1
+        case "..", ".%2e", "%2e.", "%2e%2e": return 2
+        default: return 0
+        }
     }
 }

@@ -38,7 +38,10 @@ enum URLParser {
             rest = rest[end...]
             (userinfo, host, port) = try parseAuthority(authority, scheme: scheme, input: input)
         }
-        let path = PercentEncoding.encode(String(rest), allowed: .path)
+        var path = PercentEncoding.encode(String(rest), allowed: .path)
+        // An absolute URL's path loses its `.` and `..` segments (RFC 3986 §5.2.4, as
+        // browsers and httpx do); a relative reference keeps them until it is resolved.
+        if !scheme.isEmpty || hasAuthority { path = HTTPURL.removeDotSegments(path) }
         return HTTPURL(
             scheme: scheme, userinfo: userinfo, host: host, port: port, path: path,
             query: query, fragment: fragment, hasAuthority: hasAuthority)

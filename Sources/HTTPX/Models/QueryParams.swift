@@ -1,13 +1,16 @@
-/// URL query parameters: an ordered multi-map of names to values.
+/// URL query parameters: an ordered multi-map of names to values, as httpx's `QueryParams`.
 ///
-/// Keys keep their order and may repeat. Encoding follows httpx: unreserved characters are
-/// kept, spaces become `+`, everything else is percent-encoded as UTF-8.
+/// Names keep the order they first appear in, and the values of a repeated name stay
+/// together (`a=1&d=2&a=3` encodes as `a=1&a=3&d=2`, as in httpx). Values may be strings,
+/// integers, doubles, booleans (`true`/`false`) or `nil` (an empty value). Encoding follows
+/// httpx: unreserved characters are kept, spaces become `+`, everything else is
+/// percent-encoded as UTF-8.
 ///
 /// ```swift
-/// var params: QueryParams = ["q": "swift nio", "page": "2"]
+/// var params: QueryParams = ["q": "swift nio", "page": 2, "exact": true, "lang": nil]
 /// params.add("tag", "a")
 /// params.add("tag", "b")
-/// params.description          // "q=swift+nio&page=2&tag=a&tag=b"
+/// params.description          // "q=swift+nio&page=2&exact=true&lang=&tag=a&tag=b"
 /// params.values(for: "tag")   // ["a", "b"]
 /// ```
 public struct QueryParams: Hashable, Sendable, CustomStringConvertible, ExpressibleByDictionaryLiteral,
@@ -21,9 +24,15 @@ public struct QueryParams: Hashable, Sendable, CustomStringConvertible, Expressi
         items = []
     }
 
-    /// Creates parameters from pairs, in order; a name may repeat.
+    /// Creates parameters from pairs, in order; a name may repeat (its values are kept
+    /// together, at the place of its first).
     public init(_ items: [(String, String)]) {
-        self.items = items.map { (name: $0.0, value: $0.1) }
+        self.items = Self.grouped(items.map { (name: $0.0, value: $0.1) })
+    }
+
+    /// Creates parameters from pairs of any value ``QueryParamValue`` takes.
+    public init(_ items: [(String, (any QueryParamValue)?)]) {
+        self.init(items.map { ($0.0, $0.1?.queryValue ?? "") })
     }
 
     /// Creates parameters from a dictionary whose values may be lists (each value repeats the key).
@@ -35,20 +44,35 @@ public struct QueryParams: Hashable, Sendable, CustomStringConvertible, Expressi
 
     /// Parses an encoded query string such as `a=1&b=two+words`.
     public init(query: String) {
-        items = query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+        items = Self.grouped(query.split(separator: "&", omittingEmptySubsequences: true).map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = PercentEncoding.decode(String(parts[0]), plusAsSpace: true)
             let value = parts.count > 1 ? PercentEncoding.decode(String(parts[1]), plusAsSpace: true) : ""
             return (name: name, value: value)
+        })
+    }
+
+    public init(dictionaryLiteral elements: (String, (any QueryParamValue)?)...) {
+        self.init(elements)
+    }
+
+    public init(arrayLiteral elements: (String, (any QueryParamValue)?)...) {
+        self.init(elements)
+    }
+
+    /// The pairs with the values of each name together, names in first-seen order.
+    private static func grouped(_ items: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var seen = Set<String>()
+        var repeats = false
+        for item in items where !seen.insert(item.name).inserted { repeats = true }
+        guard repeats else { return items }
+        var order: [String] = []
+        var values: [String: [String]] = [:]
+        for item in items {
+            if values[item.name] == nil { order.append(item.name) }
+            values[item.name, default: []].append(item.value)
         }
-    }
-
-    public init(dictionaryLiteral elements: (String, String)...) {
-        self.init(elements)
-    }
-
-    public init(arrayLiteral elements: (String, String)...) {
-        self.init(elements)
+        return order.flatMap { name in (values[name] ?? []).map { (name: name, value: $0) } }
     }
 
     /// Whether there are no parameters.
@@ -74,7 +98,8 @@ public struct QueryParams: Hashable, Sendable, CustomStringConvertible, Expressi
     }
 
     /// Replaces every value of `name` with `value`, keeping the position of the first one.
-    public mutating func set(_ name: String, _ value: String) {
+    public mutating func set(_ name: String, _ value: some QueryParamValue) {
+        let value = value.queryValue
         if let first = items.firstIndex(where: { $0.name == name }) {
             items[first].value = value
             items = items.enumerated().filter { $0.offset == first || $0.element.name != name }.map(\.element)
@@ -83,9 +108,14 @@ public struct QueryParams: Hashable, Sendable, CustomStringConvertible, Expressi
         }
     }
 
-    /// Adds another value for `name` after the existing ones.
-    public mutating func add(_ name: String, _ value: String) {
-        items.append((name: name, value: value))
+    /// Adds another value for `name` after its existing ones.
+    public mutating func add(_ name: String, _ value: some QueryParamValue) {
+        let item = (name: name, value: value.queryValue)
+        if let last = items.lastIndex(where: { $0.name == name }) {
+            items.insert(item, at: last + 1)
+        } else {
+            items.append(item)
+        }
     }
 
     /// Removes every value of `name`.
@@ -130,4 +160,32 @@ public struct QueryParams: Hashable, Sendable, CustomStringConvertible, Expressi
             hasher.combine(item.value)
         }
     }
+}
+
+/// A value a query parameter (or a form field) may take, written as httpx writes it: a string
+/// as it is, integers and doubles in decimal, `true` and `false` for booleans.
+public protocol QueryParamValue: Sendable {
+    /// The value as it goes in the query, before percent-encoding.
+    var queryValue: String { get }
+}
+
+extension String: QueryParamValue {
+    public var queryValue: String { self }
+}
+
+extension Substring: QueryParamValue {
+    public var queryValue: String { String(self) }
+}
+
+extension Int: QueryParamValue {
+    public var queryValue: String { String(self) }
+}
+
+extension Double: QueryParamValue {
+    /// As Python's `str(float)`: `1.0`, `0.5`, `1e+20`.
+    public var queryValue: String { description }
+}
+
+extension Bool: QueryParamValue {
+    public var queryValue: String { self ? "true" : "false" }
 }

@@ -58,9 +58,10 @@ extension Response {
         }
     }
 
-    /// The `charset` parameter of the `Content-Type` header, if any.
+    /// The `charset` parameter of the `Content-Type` header (the last one, when a server sends
+    /// two, as httpx reads it), if any.
     public var charset: String? {
-        guard let contentType = headers.first("Content-Type") else { return nil }
+        guard let contentType = headers.values(for: "Content-Type").last else { return nil }
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1)
             if pair.count == 2, pair[0].trimmingSpaces.lowercased() == "charset" {
@@ -168,7 +169,14 @@ extension Response {
     ///     for try await chunk in response.bytes() { consume(chunk) }
     /// }
     /// ```
-    public func bytes() -> ByteStream {
+    ///
+    /// - Parameter chunkSize: when given, the chunks are of exactly this many bytes (the last
+    ///   may be shorter), as httpx's `iter_bytes(chunk_size)`.
+    public func bytes(chunkSize: Int? = nil) -> ByteStream {
+        decodedBytes().rechunked(chunkSize)
+    }
+
+    private func decodedBytes() -> ByteStream {
         let raw = body.chunks
         let encoding = headers["Content-Encoding"]
         let request = self.request
@@ -223,13 +231,38 @@ extension Response {
     }
 
     /// The body's chunks exactly as received, content encoding included.
-    public func rawBytes() -> ByteStream {
-        body.chunks
+    ///
+    /// - Parameter chunkSize: when given, the chunks are of exactly this many bytes (the last
+    ///   may be shorter).
+    public func rawBytes(chunkSize: Int? = nil) -> ByteStream {
+        body.chunks.rechunked(chunkSize)
     }
 
     /// The body as text chunks, decoded as ``text`` would decode it; a character split
     /// between two chunks is kept whole.
-    public func textChunks() -> some AsyncSequence<String, any Error> & Sendable {
+    ///
+    /// - Parameter chunkSize: when given, the chunks are of exactly this many characters (the
+    ///   last may be shorter), as httpx's `iter_text(chunk_size)`.
+    public func textChunks(chunkSize: Int? = nil) -> some AsyncSequence<String, any Error> & Sendable {
+        let chunks = decodedTextChunks()
+        guard let chunkSize, chunkSize > 0 else { return chunks }
+        return ClosureSequence<String> {
+            var iterator = chunks.makeAsyncIterator()
+            var pending = ""
+            var ended = false
+            return {
+                while pending.count < chunkSize && !ended {
+                    if let text = try await iterator.next() { pending += text } else { ended = true }
+                }
+                guard !pending.isEmpty else { return nil }
+                let cut = pending.index(pending.startIndex, offsetBy: chunkSize, limitedBy: pending.endIndex) ?? pending.endIndex
+                defer { pending.removeSubrange(..<cut) }
+                return String(pending[..<cut])
+            }
+        }
+    }
+
+    private func decodedTextChunks() -> ClosureSequence<String> {
         let decodedBytes = bytes()
         let response = self
         return ClosureSequence<String> {

@@ -74,13 +74,26 @@ public struct Response: Sendable, CustomStringConvertible {
             yield &storage.history
         }
     }
-    /// The time from sending the request to receiving the whole response (or its headers, for
-    /// a streamed response until it is read).
+    /// The time from sending the request to the end of its body: read to its end or closed,
+    /// as httpx measures it. Before that (a streamed response being read), the time until its
+    /// headers arrived.
     public var elapsed: Duration {
-        get { storage.elapsed }
-        _modify {
+        get {
+            if let sentAt = storage.sentAt, let closedAt = body.closedAt { return closedAt - sentAt }
+            return storage.elapsed
+        }
+        set {
             makeUnique()
-            yield &storage.elapsed
+            storage.elapsed = newValue
+            storage.sentAt = nil
+        }
+    }
+    /// When the request was handed to the transport (set by the client).
+    var sentAt: ContinuousClock.Instant? {
+        get { storage.sentAt }
+        set {
+            makeUnique()
+            storage.sentAt = newValue
         }
     }
     /// The redirect request a client would send next, when it did not follow a redirect.
@@ -147,6 +160,7 @@ public struct Response: Sendable, CustomStringConvertible {
         @exclusivity(unchecked) var request: Request
         @exclusivity(unchecked) var history: [Response] = []
         @exclusivity(unchecked) var elapsed: Duration = .zero
+        @exclusivity(unchecked) var sentAt: ContinuousClock.Instant? = nil
         @exclusivity(unchecked) var nextRequest: Request? = nil
         @exclusivity(unchecked) var extensions: [String: any Sendable] = [:]
         @exclusivity(unchecked) var encoding: TextEncoding? = nil
@@ -167,6 +181,7 @@ public struct Response: Sendable, CustomStringConvertible {
             let copy = Storage(statusCode: statusCode, reasonPhrase: reasonPhrase, httpVersion: httpVersion, headers: headers, body: body, request: request)
             copy.history = history
             copy.elapsed = elapsed
+            copy.sentAt = sentAt
             copy.nextRequest = nextRequest
             copy.extensions = extensions
             copy.encoding = encoding

@@ -69,6 +69,12 @@ public struct ResponseBody: Sendable {
         }
     }
 
+    /// When a streamed body was read to its end or closed; `nil` before, and for a body in memory.
+    var closedAt: ContinuousClock.Instant? {
+        if case .stream(_, let control) = storage { return control.closedAt }
+        return nil
+    }
+
     /// Whether both bodies are the same stream (copies of one response).
     func isSameStream(as other: ResponseBody) -> Bool {
         guard case .stream(_, let mine) = storage, case .stream(_, let theirs) = other.storage else { return false }
@@ -84,10 +90,19 @@ public struct ResponseBody: Sendable {
 
 /// Runs a stream's close handler once.
 final class StreamControl: Sendable {
-    private let state: Mutex<(closed: Bool, started: Bool, onClose: (@Sendable () async -> Void)?)>
+    private struct State {
+        var closed = false
+        var started = false
+        var onClose: (@Sendable () async -> Void)?
+        var closedAt: ContinuousClock.Instant?
+    }
+
+    private let state: Mutex<State>
+    /// Raw bytes read so far (httpx's `num_bytes_downloaded`).
+    private let downloaded = Atomic<Int>(0)
 
     init(onClose: @escaping @Sendable () async -> Void) {
-        state = Mutex((closed: false, started: false, onClose: onClose))
+        state = Mutex(State(onClose: onClose))
     }
 
     /// A streamed response dropped unread and unclosed still releases its connection (it is
@@ -110,8 +125,21 @@ final class StreamControl: Sendable {
 
     var isClosed: Bool { state.withLock { $0.closed } }
 
+    /// Whether reading began.
+    var isStarted: Bool { state.withLock { $0.started } }
+
+    /// When the body was closed (read to its end, or closed early).
+    var closedAt: ContinuousClock.Instant? { state.withLock { $0.closedAt } }
+
+    var bytesDownloaded: Int { downloaded.load(ordering: .relaxed) }
+
+    func countDownloaded(_ bytes: Int) {
+        downloaded.add(bytes, ordering: .relaxed)
+    }
+
     func close() async {
         let handler = state.withLock { state -> (@Sendable () async -> Void)? in
+            if !state.closed { state.closedAt = .now }
             state.closed = true
             defer { state.onClose = nil }
             return state.onClose

@@ -22,22 +22,56 @@ public struct Timeout: Hashable, Sendable, ExpressibleByFloatLiteral, Expressibl
     /// The pool timeout.
     public var pool: Duration?
 
-    /// Sets every timeout to `seconds` (nil disables them), then overrides the ones given.
+    /// Sets every timeout to `seconds` (`nil` disables them), then the ones given, as httpx's
+    /// `Timeout(5.0, pool=None)` does: a timeout given as `nil` is disabled, one left out takes
+    /// `seconds`.
     ///
-    /// To disable a single timeout, set its property to `nil` afterwards:
-    /// `var t = Timeout(10); t.read = nil`.
+    /// ```swift
+    /// Timeout(5, pool: nil)        // 5 s to connect, read and write; wait for the pool forever
+    /// Timeout(10, connect: 60)     // 60 s to connect, 10 s for the rest
+    /// ```
     public init(
         _ seconds: Double?,
-        connect: Double? = nil,
-        read: Double? = nil,
-        write: Double? = nil,
-        pool: Double? = nil
+        connect: Value = .unset,
+        read: Value = .unset,
+        write: Value = .unset,
+        pool: Value = .unset
     ) {
         let all = seconds.map(Self.duration)
-        self.connect = connect.map(Self.duration) ?? all
-        self.read = read.map(Self.duration) ?? all
-        self.write = write.map(Self.duration) ?? all
-        self.pool = pool.map(Self.duration) ?? all
+        self.connect = connect.resolved(default: all)
+        self.read = read.resolved(default: all)
+        self.write = write.resolved(default: all)
+        self.pool = pool.resolved(default: all)
+    }
+
+    /// One timeout given to ``init(_:connect:read:write:pool:)``: seconds, `nil` to disable it,
+    /// or left out (``unset``) to take the value of the other timeouts.
+    public enum Value: Hashable, Sendable, ExpressibleByNilLiteral, ExpressibleByFloatLiteral,
+        ExpressibleByIntegerLiteral
+    {
+        /// Not given: the timeout takes the shared value.
+        case unset
+        /// No timeout.
+        case disabled
+        /// A timeout of this many seconds.
+        case seconds(Double)
+
+        /// Seconds, or disabled for `nil`.
+        public init(_ seconds: Double?) {
+            self = seconds.map(Value.seconds) ?? .disabled
+        }
+
+        public init(nilLiteral: ()) { self = .disabled }
+        public init(floatLiteral value: Double) { self = .seconds(value) }
+        public init(integerLiteral value: Int) { self = .seconds(Double(value)) }
+
+        func resolved(default shared: Duration?) -> Duration? {
+            switch self {
+            case .unset: shared
+            case .disabled: nil
+            case .seconds(let seconds): Timeout.duration(seconds)
+            }
+        }
     }
 
     /// Sets each timeout as a `Duration`.
@@ -64,7 +98,7 @@ public struct Timeout: Hashable, Sendable, ExpressibleByFloatLiteral, Expressibl
 
     /// Seconds as a `Duration`: negative and NaN become zero, and anything past a century is
     /// capped there (so no value can overflow).
-    private static func duration(_ seconds: Double) -> Duration {
+    fileprivate static func duration(_ seconds: Double) -> Duration {
         guard !seconds.isNaN, seconds > 0 else { return .zero }
         return .nanoseconds(Int64((min(seconds, 3_153_600_000) * 1e9).rounded()))
     }
@@ -92,9 +126,16 @@ public struct Limits: Hashable, Sendable {
     /// How far a compressed body may expand as it is decoded.
     public var decompression: DecompressionLimit
 
+    /// Limits as httpx's `Limits(...)` takes them: a connection limit left out is no limit
+    /// (only ``default`` has httpx's 100 connections, 20 kept alive), and idle connections
+    /// expire after 5 seconds unless told otherwise.
+    ///
+    /// ```swift
+    /// Limits(maxKeepaliveConnections: 5)     // any number of connections, 5 kept alive
+    /// ```
     public init(
-        maxConnections: Int? = 100,
-        maxKeepaliveConnections: Int? = 20,
+        maxConnections: Int? = nil,
+        maxKeepaliveConnections: Int? = nil,
         keepaliveExpiry: Duration? = .seconds(5),
         maxBodySize: Int? = Limits.defaultMaxBodySize,
         decompression: DecompressionLimit = .default
@@ -111,7 +152,7 @@ public struct Limits: Hashable, Sendable {
 
     /// httpx's pool defaults (100 connections, 20 of them kept alive for 5 seconds), bodies
     /// read whole up to 1 GiB, and ``DecompressionLimit/default``.
-    public static let `default` = Limits()
+    public static let `default` = Limits(maxConnections: 100, maxKeepaliveConnections: 20)
 }
 
 extension Duration {

@@ -48,7 +48,8 @@ struct ResponsePrinter {
         return text
     }
 
-    /// The body: JSON pretty-printed, other text as it is, binary data summarised.
+    /// The body: JSON pretty-printed, HTML, XML and JavaScript coloured, other text as it is,
+    /// binary data summarised.
     func body(_ response: Response) -> String {
         let content = (try? response.content) ?? []
         guard !content.isEmpty else { return "" }
@@ -59,7 +60,11 @@ struct ResponsePrinter {
         if Self.isJSON(response), (try? JSONDecoder().decode(JSONValue.self, from: Data(content))) != nil {
             return JSONPrettyPrinter(style: style).format(text) + "\n"
         }
-        return text.hasSuffix("\n") ? text : text + "\n"
+        var shownText = text
+        if let language = MarkupHighlighter.language(ofContentType: response.headers["Content-Type"] ?? "") {
+            shownText = MarkupHighlighter(style: style).highlight(text, as: language)
+        }
+        return shownText.hasSuffix("\n") ? shownText : shownText + "\n"
     }
 
     static func isJSON(_ response: Response) -> Bool {

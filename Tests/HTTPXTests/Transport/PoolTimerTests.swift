@@ -53,7 +53,7 @@ struct PoolTimerTests {
 
     @Test("A failed connect is tried again with growing delays, then fails its waiters")
     func connectBackoff() {
-        var pool = PoolStateMachine(limits: Limits(), connectRetries: 2)
+        var pool = PoolStateMachine(limits: .default, connectRetries: 2)
         let id = pool.acquire(a, waiter: 1).create[0].connection
         let first = pool.connectFailed(id)
         #expect(first.reconnect.map(\.connection) == [id])
@@ -69,7 +69,7 @@ struct PoolTimerTests {
 
     @Test("A connect nobody waits for any more is not tried again")
     func noRetryForOrphans() {
-        var pool = PoolStateMachine(limits: Limits(), connectRetries: 3)
+        var pool = PoolStateMachine(limits: .default, connectRetries: 3)
         let id = pool.acquire(a, waiter: 1).create[0].connection
         _ = pool.abandon(1, because: .cancelled)
         let failed = pool.connectFailed(id)
@@ -79,7 +79,7 @@ struct PoolTimerTests {
 
     @Test("A success after retries starts the count again")
     func retriesReset() {
-        var pool = PoolStateMachine(limits: Limits(), connectRetries: 1)
+        var pool = PoolStateMachine(limits: .default, connectRetries: 1)
         let id = pool.acquire(a, waiter: 1).create[0].connection
         #expect(!pool.connectFailed(id).reconnect.isEmpty)
         _ = pool.connected(id, now: at(0))

@@ -21,7 +21,11 @@ final class BodyStreamSource: Sendable {
     /// Asks the connection to read again after a pause; runs on any thread.
     private let resumeReading: @Sendable () -> Void
 
-    init(resumeReading: @escaping @Sendable () -> Void) {
+    /// The HTTP/2 stream the body comes on; `nil` over HTTP/1.1.
+    let streamID: Int?
+
+    init(streamID: Int? = nil, resumeReading: @escaping @Sendable () -> Void) {
+        self.streamID = streamID
         self.resumeReading = resumeReading
     }
 

@@ -163,7 +163,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             guard state.receivedHead(keepAlive: head.isKeepAlive), let exchange else { return }
             let loop = context.eventLoop
             let bound = NIOLoopBound(self, eventLoop: loop)
-            let body = BodyStreamSource(resumeReading: {
+            let streamID = state.isStream ? (try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)).map(Int.init) : nil
+            let body = BodyStreamSource(streamID: streamID, resumeReading: {
                 loop.execute { bound.value.resumeReading() }
             })
             exchange.body = body

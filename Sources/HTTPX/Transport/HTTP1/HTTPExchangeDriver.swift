@@ -146,10 +146,13 @@ struct HTTPExchangeDriver: Sendable {
                 }
             }
         }
-        return Response(
-            Int(head.status.code), reasonPhrase: head.status.reasonPhrase,
-            httpVersion: head.version.major == 2 ? "HTTP/2" : "HTTP/\(head.version.major).\(head.version.minor)",
-            headers: headers, body: body,
-            request: request)
+        let version = head.version.major == 2 ? "HTTP/2" : "HTTP/\(head.version.major).\(head.version.minor)"
+        var response = Response(
+            Int(head.status.code), reasonPhrase: head.status.reasonPhrase, httpVersion: version, headers: headers,
+            body: body, request: request)
+        response.extensions[Response.ExtensionKey.httpVersion] = version
+        response.extensions[Response.ExtensionKey.reasonPhrase] = response.reasonPhrase
+        if let streamID = source.streamID { response.extensions[Response.ExtensionKey.streamID] = streamID }
+        return response
     }
 }
