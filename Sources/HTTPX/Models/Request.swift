@@ -198,6 +198,16 @@ public struct RequestExtensions: Sendable {
     public var trace: (@Sendable (TraceEvent) -> Void)?
     /// The logger of this request's own events; the client's logger when `nil`.
     public var logger: Logger?
+    /// The host name sent in TLS's SNI and checked against the server's certificate, instead
+    /// of the URL's host (httpx's `sni_hostname`): to reach a server by its IP address, or
+    /// through a name that resolves elsewhere. Connections are pooled per name.
+    ///
+    /// ```swift
+    /// var extensions = RequestExtensions()
+    /// extensions.sniHostname = "example.org"
+    /// let r = try await client.get("https://93.184.215.14/", extensions: extensions)
+    /// ```
+    public var sniHostname: String?
     private var values: [String: any Sendable] = [:]
 
     public init() {}

@@ -188,11 +188,19 @@ public final class HTTPTransport: Transport {
         guard let index = proxies?.routeIndex(for: url), index < proxyEndpoints.count,
             let endpoint = proxyEndpoints[index]
         else {
-            return (PoolKey(scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath), request)
+            return (
+                PoolKey(
+                    scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath,
+                    serverName: request.extensions.sniHostname),
+                request
+            )
         }
         let route = ProxyRoute(endpoint, for: url)
         guard route.kind == .forward else {
-            return (PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route), request)
+            return (
+                PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route, serverName: request.extensions.sniHostname),
+                request
+            )
         }
         let proxy = endpoint.proxy
         var sent = request

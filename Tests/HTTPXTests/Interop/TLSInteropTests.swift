@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import NIOSSL
 import Testing
 
@@ -44,6 +45,41 @@ struct TLSInteropTests {
         #expect(try await client.get(try url(Interop.tls, "/sni")).text == "sni=localhost")
         let port = try #require(Interop.tls?.split(separator: ":").last)
         #expect(try await client.get("https://127.0.0.1:\(port)/sni").text == "sni=")
+    }
+
+    /// httpx's `sni_hostname`: the name sent and verified, whatever the URL's host; connections
+    /// are pooled per name.
+    @Test func sniHostnameReplacesTheURLsHostInTLS() async throws {
+        let client = AsyncClient(.init(verify: caBundle))
+        let port = try #require(Interop.tls?.split(separator: ":").last)
+        var extensions = RequestExtensions()
+        extensions.sniHostname = "localhost"
+        #expect(try await client.get("https://127.0.0.1:\(port)/sni", extensions: extensions).text == "sni=localhost")
+        #expect(try await client.get("https://127.0.0.1:\(port)/sni").text == "sni=", "a connection of its own")
+        extensions.sniHostname = "wrong.example"
+        let wrong = await expectHTTPXError(.connectError) {
+            _ = try await client.get("https://127.0.0.1:\(port)/sni", extensions: extensions)
+        }
+        #expect(wrong?.message.contains("wrong.example") == true || wrong?.message.contains("certificate") == true, "\(String(describing: wrong))")
+        await client.close()
+    }
+
+    /// `SSLKEYLOGFILE` (with `trustEnv`) receives the session secrets in the NSS format.
+    @Test func sslKeyLogFileWithTrustEnv() async throws {
+        let path = "/tmp/httpx-keylog-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(path) }
+        setenv("SSLKEYLOGFILE", path, 1)
+        defer { unsetenv("SSLKEYLOGFILE") }
+        let ignoring = AsyncClient(.init(verify: caBundle, trustEnv: false))
+        #expect(try await ignoring.get(try url(Interop.tls, "/hello")).statusCode == 200)
+        await ignoring.close()
+        #expect(access(path, F_OK) != 0, "without trustEnv the file is not touched")
+        let logging = AsyncClient(.init(verify: caBundle))
+        #expect(try await logging.get(try url(Interop.tls, "/hello")).statusCode == 200)
+        await logging.close()
+        let log = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(log.contains("CLIENT_TRAFFIC_SECRET_0 ") || log.contains("CLIENT_RANDOM "), "\(log)")
+        #expect(log.hasSuffix("\n"))
     }
 
     /// A certificate for 127.0.0.1 only is refused for ::1 (and for a host name).

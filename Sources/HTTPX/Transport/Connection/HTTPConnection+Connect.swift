@@ -125,7 +125,7 @@ extension HTTPConnection {
             if let originTLS {
                 negotiated = ready.flatMap {
                     startTLS(
-                        on: channel, context: originTLS, serverName: key.host, checkIdentity: checkIdentity,
+                        on: channel, context: originTLS, serverName: key.tlsServerName, checkIdentity: checkIdentity,
                         observer: observer)
                 }
             }

@@ -7,14 +7,23 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
     let port: Int
     let unixSocketPath: String?
     let proxy: ProxyRoute?
+    /// The TLS server name when a request gives one other than its host (`sniHostname`).
+    let serverName: String?
 
-    init(scheme: String, host: String, port: Int, unixSocketPath: String? = nil, proxy: ProxyRoute? = nil) {
+    init(
+        scheme: String, host: String, port: Int, unixSocketPath: String? = nil, proxy: ProxyRoute? = nil,
+        serverName: String? = nil
+    ) {
         self.scheme = scheme
         self.host = host
         self.port = port
         self.unixSocketPath = unixSocketPath
         self.proxy = proxy
+        self.serverName = serverName == host ? nil : serverName
     }
+
+    /// The name TLS sends and checks: the SNI host name given, else the host.
+    var tlsServerName: String { serverName ?? host }
 
     /// The key of connections to a forwarding proxy, shared by every origin.
     static func forwarding(through route: ProxyRoute) -> PoolKey {
@@ -29,13 +38,17 @@ struct PoolKey: Hashable, Sendable, CustomStringConvertible {
         (host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host) + ":\(port)"
     }
 
-    var description: String {
+    private var route: String {
         if let unixSocketPath { return "\(scheme)://\(host) via unix:\(unixSocketPath)" }
         if let proxy {
             if proxy.kind == .forward { return "proxy \(proxy.proxy.url)" }
             return "\(scheme)://\(authority) through proxy \(proxy.proxy.url)"
         }
         return "\(scheme)://\(authority)"
+    }
+
+    var description: String {
+        serverName.map { "\(route) (TLS name \($0))" } ?? route
     }
 }
 

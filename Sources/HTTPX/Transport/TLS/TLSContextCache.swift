@@ -16,6 +16,8 @@ enum TLSContextCache {
         let options: TLSOptions
         /// `SSL_CERT_FILE` and `SSL_CERT_DIR` when the environment is trusted.
         let environment: [String?]
+        /// `SSLKEYLOGFILE` when the environment is trusted.
+        let keyLogFile: String?
     }
 
     private static let contexts = Mutex<[Key: NIOSSLContext]>([:])
@@ -24,9 +26,11 @@ enum TLSContextCache {
     static func context(for options: TLSOptions) throws -> NIOSSLContext {
         let environment = options.trustEnv && options.verification == .system
             ? [variable("SSL_CERT_FILE"), variable("SSL_CERT_DIR")] : []
-        let key = Key(options: options, environment: environment)
+        let keyLogFile = options.trustEnv ? variable("SSLKEYLOGFILE") : nil
+        let key = Key(options: options, environment: environment, keyLogFile: keyLogFile)
         if let cached = contexts.withLock({ $0[key] }) { return cached }
-        let context = try makeContext(options, certFile: environment.first ?? nil, certDir: environment.last ?? nil)
+        let context = try makeContext(
+            options, certFile: environment.first ?? nil, certDir: environment.last ?? nil, keyLogFile: keyLogFile)
         return contexts.withLock { contexts in
             if let raced = contexts[key] { return raced }
             contexts[key] = context
@@ -34,7 +38,9 @@ enum TLSContextCache {
         }
     }
 
-    private static func makeContext(_ options: TLSOptions, certFile: String?, certDir: String?) throws -> NIOSSLContext {
+    private static func makeContext(
+        _ options: TLSOptions, certFile: String?, certDir: String?, keyLogFile: String?
+    ) throws -> NIOSSLContext {
         var configuration: TLSConfiguration
         switch options.verification {
         case .configuration(let given):
@@ -78,6 +84,12 @@ enum TLSContextCache {
             // The chain is still verified; the name is checked after the handshake.
             configuration.certificateVerification = .noHostnameVerification
         }
+        if let keyLogFile {
+            // As curl and httpx do with SSLKEYLOGFILE: the session secrets, in the NSS key log
+            // format, so a packet capture can be decrypted (Wireshark).
+            let log = try KeyLogFile(path: keyLogFile)
+            configuration.keyLogCallback = { line in log.append(line) }
+        }
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
@@ -119,5 +131,30 @@ enum TLSContextCache {
         guard let value = getenv(name) else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text
+    }
+}
+
+/// An `SSLKEYLOGFILE`: lines appended as TLS handshakes produce them, from any thread.
+final class KeyLogFile: Sendable {
+    private let descriptor: Int32
+
+    init(path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw HTTPXError(
+                .connectError, "Cannot open SSLKEYLOGFILE '\(path)': \(String(cString: strerror(errno)))")
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    /// Appends one line (a single `write` of an `O_APPEND` file, so lines never interleave).
+    func append(_ line: ByteBuffer) {
+        var bytes = Array(line.readableBytesView)
+        if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 }

@@ -29,7 +29,7 @@ enum TLSDiagnosis {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers([
-                        try NIOSSLClientHandler(context: context, serverHostname: key.host.isIPAddress ? nil : key.host),
+                        try NIOSSLClientHandler(context: context, serverHostname: key.tlsServerName.isIPAddress ? nil : key.tlsServerName),
                         TLSHandshakeHandler(),
                     ])
                 }
