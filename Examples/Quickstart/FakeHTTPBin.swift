@@ -18,8 +18,8 @@ enum FakeHTTPBin {
             let echo: [String: JSONValue] = [
                 "method": .string(request.method.rawValue),
                 "url": .string(request.url.description),
-                "args": .object(Dictionary(request.url.params.items.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 })),
-                "headers": .object(Dictionary(request.headers.fields.map { ($0.name, JSONValue.string($0.value)) }, uniquingKeysWith: { $1 })),
+                "args": .object(JSONObject(request.url.params.items.map { ($0.name, JSONValue.string($0.value)) })),
+                "headers": .object(JSONObject(request.headers.fields.map { ($0.name, JSONValue.string($0.value)) })),
                 "data": .string(String(decoding: request.content ?? [], as: UTF8.self)),
             ]
             return try Response(200, json: echo)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -112,5 +113,75 @@ struct HttpxParityTests {
             }
         }
         func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
+    }
+}
+
+/// JSON bodies keep the caller's order; parsed responses keep the server's.
+@Suite("JSON order", .timeLimit(.minutes(1)))
+struct JSONOrderTests {
+    struct Item: Encodable {
+        var zeta = 1
+        var alpha = "a/b é \"q\"\n"
+        var mid: Double? = 0.5
+        var nested = Nested()
+        var list = [3, 1]
+        var none: Int? = nil
+    }
+
+    struct Nested: Encodable {
+        var b = true
+        var a: [String: Int] = ["only": 1]
+    }
+
+    @Test func anEncodableKeepsItsDeclarationOrder() throws {
+        let body = try RequestBody.json(Item())
+        let text = String(decoding: body.bytes ?? [], as: UTF8.self)
+        #expect(text == #"{"zeta":1,"alpha":"a/b é \"q\"\n","mid":0.5,"nested":{"b":true,"a":{"only":1}},"list":[3,1]}"#)
+    }
+
+    @Test func aJSONValueKeepsItsInsertionOrder() throws {
+        var object: JSONObject = ["b": 1, "a": [true, nil, 2.5]]
+        object["c"] = "x"
+        object["b"] = 3
+        let text = String(decoding: try RequestBody.json(JSONValue.object(object)).bytes ?? [], as: UTF8.self)
+        #expect(text == #"{"b":3,"a":[true,null,2.5],"c":"x"}"#)
+        #expect(object.keys == ["b", "a", "c"])
+        object["a"] = nil
+        #expect(object.keys == ["b", "c"])
+    }
+
+    @Test func nonFiniteNumbersAreRefused() {
+        #expect(throws: HTTPXError.self) { try RequestBody.json(["x": Double.nan]) }
+    }
+
+    @Test func dataURLAndDateEncodeAsJSONEncoderDoes() throws {
+        struct Special: Encodable {
+            var data = Data([1, 2, 3])
+            var url = URL(string: "https://example.org/a?b=1")!
+        }
+        let text = String(decoding: try RequestBody.json(Special()).bytes ?? [], as: UTF8.self)
+        #expect(text == #"{"data":"AQID","url":"https://example.org/a?b=1"}"#)
+    }
+
+    @Test func aParsedResponseKeepsTheServersOrder() throws {
+        let response = Response(200, body: ResponseBody(text: #"{"z": 1, "a": {"y": [1, 2], "b": "\u00e9\ud83d\ude00"}, "m": null}"#))
+        let value = try response.json()
+        #expect(value.objectValue?.keys == ["z", "a", "m"])
+        #expect(value["a"]?.objectValue?.keys == ["y", "b"])
+        #expect(value["a"]?["b"] == "é😀")
+        #expect(value.description == #"{"z":1,"a":{"y":[1,2],"b":"é😀"},"m":null}"#)
+    }
+
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "\"abc", "tru", "[1] 2", "\"\u{01}\""])
+    func invalidJSONIsADecodingError(_ text: String) {
+        let response = Response(200, body: ResponseBody(text: text))
+        #expect(throws: HTTPXError.self) { _ = try response.json() }
+    }
+
+    @Test func deepNestingIsRefused() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        let error = #expect(throws: HTTPXError.self) { _ = try JSONValue(parsing: Array(deep.utf8)) }
+        #expect(error?.kind == .decoding)
+        #expect(error?.message.contains("nested deeper") == true)
     }
 }

@@ -140,16 +140,24 @@ public struct RequestBody: Sendable {
         return RequestBody(buffer: ByteBuffer(string: encoded), contentType: "application/x-www-form-urlencoded")
     }
 
-    /// `value` encoded as compact JSON (`application/json`), as httpx writes it, with object
-    /// keys sorted so the bytes are the same on every run and platform.
+    /// `value` encoded as compact JSON (`application/json`), as httpx writes it: object
+    /// members in the order given (a ``JSONValue`` object's insertion order, an `Encodable`'s
+    /// encoding order, which for a synthesized conformance is its declaration order), non-ASCII
+    /// characters as they are.
+    ///
+    /// ```swift
+    /// struct Item: Encodable { var name: String; var id: Int }
+    /// try RequestBody.json(Item(name: "swift", id: 7))     // {"name":"swift","id":7}
+    /// try RequestBody.json(["b": 1, "a": 2] as JSONValue)  // {"b":1,"a":2}
+    /// ```
     ///
     /// - Throws: ``HTTPXError/Kind/invalidArgument`` when the value cannot be encoded.
     public static func json(_ value: some Encodable) throws -> RequestBody {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         do {
-            let data = try encoder.encode(value)
-            return RequestBody(buffer: ByteBuffer(bytes: data), contentType: "application/json")
+            let bytes = try OrderedJSONEncoder.encode(value)
+            return RequestBody(buffer: ByteBuffer(bytes: bytes), contentType: "application/json")
+        } catch let error as HTTPXError {
+            throw error
         } catch {
             throw HTTPXError(.invalidArgument, "Cannot encode the JSON body: \(error)", underlying: error)
         }

@@ -15,7 +15,8 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible,
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// An object, its members in order.
+    case object(JSONObject)
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -30,7 +31,9 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible,
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // A Decoder does not say in which order the keys came: they are sorted. (A
+            // response's ``Response/json()`` keeps the server's order.)
+            self = .object(JSONObject(try container.decode([String: JSONValue].self)))
         }
     }
 
@@ -43,7 +46,7 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible,
             if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .object(let value): try container.encode(OrderedMembers(object: value))
         }
     }
 
@@ -54,7 +57,7 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible,
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(JSONObject(elements))
     }
 
     /// The member `key` of an object.
@@ -76,7 +79,7 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible,
     }
     public var boolValue: Bool? { if case .bool(let v) = self { v } else { nil } }
     public var arrayValue: [JSONValue]? { if case .array(let v) = self { v } else { nil } }
-    public var objectValue: [String: JSONValue]? { if case .object(let v) = self { v } else { nil } }
+    public var objectValue: JSONObject? { if case .object(let v) = self { v } else { nil } }
     public var isNull: Bool { self == .null }
 
     public var description: String {
@@ -84,10 +87,25 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible,
         case .null: "null"
         case .bool(let value): String(value)
         case .number(let value): value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        case .string(let value): "\"\(value)\""
-        case .array(let values): "[" + values.map(\.description).joined(separator: ",") + "]"
-        case .object(let object):
-            "{" + object.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
+        case .string, .array, .object: (try? JSONWriter.Node(self)).map(JSONWriter.compact) ?? "null"
         }
+    }
+}
+
+/// An object's members encoded in their order, through any `Encoder` (one that keeps the
+/// order of its keys, such as the client's, writes them so).
+private struct OrderedMembers: Encodable {
+    let object: JSONObject
+
+    struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for (key, value) in object { try container.encode(value, forKey: Key(stringValue: key)) }
     }
 }

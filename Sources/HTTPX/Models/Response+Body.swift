@@ -89,9 +89,20 @@ extension Response {
         }
     }
 
-    /// Decodes the JSON body as a dynamic ``JSONValue``.
+    /// Parses the JSON body as a dynamic ``JSONValue``, objects' members in the server's order.
+    ///
+    /// - Throws: ``HTTPXError/Kind/decoding`` naming the request and where the body is not
+    ///   JSON, or ``HTTPXError/Kind/responseNotRead`` for an unread stream.
     public func json() throws -> JSONValue {
-        try json(as: JSONValue.self)
+        guard isRead else {
+            throw HTTPXError(.responseNotRead, "Attempted to decode the JSON of \(request) before its body was read; call read() first", request: request)
+        }
+        let bytes = try content
+        do {
+            return try JSONValue(parsing: bytes)
+        } catch let error as HTTPXError {
+            throw HTTPXError(.decoding, "Invalid JSON in the response to \(request): \(error.message)", request: request)
+        }
     }
 
     /// Reads the whole body into memory, decoding its content encoding, so ``content``,
