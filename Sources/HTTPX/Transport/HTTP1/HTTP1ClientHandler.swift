@@ -13,6 +13,8 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     private let eventLoop: any EventLoop
     private var context: ChannelHandlerContext?
+    /// Reads the servers' reason phrases off the bytes (HTTP/1.1 connections only).
+    var phraseRecorder: ReasonPhraseRecorder?
     private var state: HTTP1ConnectionStateMachine
     /// The running exchange's promises and callbacks (its state is in `state`).
     private var exchange: HTTP1Exchange?
@@ -159,8 +161,11 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head):
+        case .head(var head):
             guard state.receivedHead(keepAlive: head.isKeepAlive), let exchange else { return }
+            if let phrase = phraseRecorder?.takePhrase(forStatus: Int(head.status.code)), phrase != head.status.reasonPhrase {
+                head.status = .custom(code: head.status.code, reasonPhrase: phrase)
+            }
             let loop = context.eventLoop
             let bound = NIOLoopBound(self, eventLoop: loop)
             let streamID = state.isStream ? (try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)).map(Int.init) : nil
@@ -176,6 +181,7 @@ final class HTTP1ClientHandler: ChannelDuplexHandler {
             exchange.receivedBytes += chunk.readableBytes
             apply(state.bodyPartForwarded(readerPaused: !body.yield(chunk)), to: readTimer)
         case .end:
+            phraseRecorder?.responseEnded()
             guard let completion = state.receivedEnd() else { return }
             // Release the connection before waking the reader, so a request the reader sends
             // next finds it idle in the pool.

@@ -8,8 +8,11 @@ extension HTTPConnection {
         encoderConfiguration.automaticallySetFramingHeaders = false
         let handler = HTTP1ClientHandler(eventLoop: channel.eventLoop)
         handler.onIdleClose = events.onIdleClose
+        let phrases = ReasonPhraseRecorder()
+        handler.phraseRecorder = phrases
         try channel.pipeline.syncOperations.addHandlers([
             HTTPRequestEncoder(configuration: encoderConfiguration),
+            phrases,
             ByteToMessageHandler(
                 HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .drop)),
             handler,
