@@ -137,7 +137,7 @@ struct AppTransportTests {
         let start = ContinuousClock.now
         let error = await expectHTTPXError(.readTimeout) { _ = try await client.get("/slow") }
         #expect(error?.message.contains("/slow") == true)
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(4), "well before the app's 5 s")
     }
 
     @Test func readTimeoutDoesNotWaitForAnAppThatIgnoresCancellation() async throws {

@@ -63,7 +63,7 @@ struct ClientTests {
         let client = mockClient()
         await expectHTTPXError(.unsupportedProtocol) { _ = try await client.get("/relative-without-base") }
         await expectHTTPXError(.invalidURL) { _ = try await client.get("http://bad host/") }
-        await expectHTTPXError(.invalidURL) { _ = try await client.get("http:///no-host") }
+        await expectHTTPXError(.invalidURL) { _ = try await client.get("http://") }
         await expectHTTPXError(.localProtocol) { _ = try await client.request("BAD METHOD", "http://h/") }
     }
 

@@ -61,9 +61,9 @@ extension AsyncClient {
                 request: request, underlying: error)
         }
         // "https:/example.com" style locations: a scheme but no host keeps the request's host.
-        if !url.scheme.isEmpty && url.host.isEmpty && !url.hasAuthority {
+        if !url.scheme.isEmpty && url.rawHost.isEmpty && !url.hasAuthority {
             var fixed = url
-            fixed.host = request.url.host
+            fixed.rawHost = request.url.rawHost
             fixed.port = request.url.port
             fixed.hasAuthority = true
             if !fixed.path.hasPrefix("/") { fixed.path = "/" + fixed.path }
@@ -91,6 +91,6 @@ extension AsyncClient {
     }
 
     static func isHTTPSUpgrade(from old: HTTPURL, to new: HTTPURL) -> Bool {
-        old.host == new.host && old.scheme == "http" && old.port == nil && new.scheme == "https" && new.port == nil
+        old.rawHost == new.rawHost && old.scheme == "http" && old.port == nil && new.scheme == "https" && new.port == nil
     }
 }

@@ -51,7 +51,7 @@ extension AsyncClient {
         if !request.url.userinfo.isEmpty {
             return BasicAuth(request.url.username, request.url.password)
         }
-        if trustEnv, let entry = netrcCache.netrc?.entry(for: request.url.host), let login = entry.login {
+        if trustEnv, let entry = netrcCache.netrc?.entry(for: request.url.rawHost), let login = entry.login {
             return BasicAuth(login, entry.password ?? "")
         }
         return nil

@@ -62,7 +62,7 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
         if isExpired(at: now) { return false }
         if isSecure && !(url.scheme == "https" || url.scheme == "wss") { return false }
         if !domain.isEmpty {
-            if isHostOnly ? url.host != domain : !Self.domainMatches(host: url.host, domain: domain) {
+            if isHostOnly ? url.rawHost != domain : !Self.domainMatches(host: url.rawHost, domain: domain) {
                 return false
             }
         }

@@ -18,7 +18,7 @@ enum SetCookieParser {
         let value = String(pair[pair.index(after: equals)...].trimmingSpaces)
         guard !name.isEmpty || !value.isEmpty else { return nil }
 
-        var cookie = Cookie(name: name, value: value, domain: url.host, path: Cookie.defaultPath(for: url),
+        var cookie = Cookie(name: name, value: value, domain: url.rawHost, path: Cookie.defaultPath(for: url),
                             isHostOnly: true, created: now)
         var maxAge: Int?
         var expires: Date?
@@ -49,14 +49,14 @@ enum SetCookieParser {
             cookie.expires = expires
         }
         if let domainAttribute {
-            guard Cookie.domainMatches(host: url.host, domain: domainAttribute),
-                domainAttribute.contains(".") || domainAttribute == url.host
+            guard Cookie.domainMatches(host: url.rawHost, domain: domainAttribute),
+                domainAttribute.contains(".") || domainAttribute == url.rawHost
             else { return nil }
             // RFC 6265 §5.3 step 5: a public suffix (`co.uk`, `github.io`) may only name the
             // host itself, which then gets a host-only cookie; for any other host the cookie
             // would reach every site under the suffix, so it is ignored.
             if PublicSuffixList.shared.isPublicSuffix(domainAttribute) {
-                guard domainAttribute == url.host else { return nil }
+                guard domainAttribute == url.rawHost else { return nil }
             } else {
                 cookie.domain = domainAttribute
                 cookie.isHostOnly = false

@@ -7,8 +7,11 @@ extension HTTPURL {
     /// try base.join("../g").description   // "http://a/b/g"
     /// try base.join("//c/d").description  // "http://c/d"
     /// ```
+    ///
+    /// Against an http, https, ws or wss URL the reference is resolved as the WHATWG URL
+    /// standard says (`\\` as `/`, `http:path` as a relative path).
     public func join(_ reference: String) throws -> HTTPURL {
-        resolve(try HTTPURL(reference))
+        try URLParser.parse(reference, base: self)
     }
 
     /// Resolves an already parsed reference against this URL (RFC 3986 §5.2.2).
@@ -24,7 +27,7 @@ extension HTTPURL {
             return target
         }
         target.userinfo = userinfo
-        target.host = host
+        target.rawHost = rawHost
         target.port = port
         target.hasAuthority = hasAuthority
         if reference.path.isEmpty {

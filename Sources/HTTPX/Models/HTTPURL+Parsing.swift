@@ -1,6 +1,44 @@
 /// Splits a URL string into its RFC 3986 parts and normalises each one.
 enum URLParser {
-    static func parse(_ input: String) throws -> HTTPURL {
+    /// Parses `input`, relative to `base` if given: URLs of the special schemes (and references
+    /// against a special base) as the WHATWG URL standard does, others as RFC 3986 does.
+    static func parse(_ input: String, base: HTTPURL? = nil) throws -> HTTPURL {
+        // As the WHATWG standard: C0 controls and spaces around the URL, and every tab and
+        // newline inside it, are dropped.
+        let cleaned = whatwgCleaned(input)
+        var schemeEnd: Substring.Index?
+        var scheme = ""
+        if let colon = cleaned.utf8.firstIndex(of: UInt8(ascii: ":")), isScheme(cleaned[..<colon]) {
+            scheme = asciiLowercased(cleaned[..<colon])
+            schemeEnd = colon
+        }
+        if let schemeEnd, SpecialURLParser.schemes.contains(scheme) {
+            return try SpecialURLParser.parse(
+                scheme: scheme, rest: cleaned[cleaned.index(after: schemeEnd)...], base: base, input: input)
+        }
+        if schemeEnd == nil, let base, SpecialURLParser.schemes.contains(base.scheme) {
+            return try SpecialURLParser.resolve(cleaned[...], against: base, input: input)
+        }
+        let parsed = try parseRFC3986(String(cleaned))
+        return base.map { $0.resolve(parsed) } ?? parsed
+    }
+
+    /// `input` without the C0 controls and spaces at its ends, and without tabs and newlines.
+    private static func whatwgCleaned(_ input: String) -> Substring {
+        let utf8 = input.utf8
+        let needsWork = utf8.first.map { $0 <= 0x20 } == true || utf8.last.map { $0 <= 0x20 } == true
+            || utf8.contains { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        guard needsWork else { return input[...] }
+        var scalars = Substring(input).unicodeScalars
+        while let first = scalars.first, first.value <= 0x20 { scalars.removeFirst() }
+        while let last = scalars.last, last.value <= 0x20 { scalars.removeLast() }
+        var result = String.UnicodeScalarView()
+        for scalar in scalars where scalar != "\t" && scalar != "\n" && scalar != "\r" { result.append(scalar) }
+        return Substring(String(result))
+    }
+
+    /// RFC 3986 parsing, for other schemes and for relative references without a base.
+    static func parseRFC3986(_ input: String) throws -> HTTPURL {
         let string = trimmed(input)
         if string.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }),
             let bad = string.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F })

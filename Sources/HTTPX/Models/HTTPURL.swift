@@ -18,8 +18,12 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     public internal(set) var scheme: String
     /// The percent-encoded `user:password` part, empty when absent.
     public internal(set) var userinfo: String
-    /// The host in lower case, without the brackets of an IPv6 literal; empty when absent.
-    public internal(set) var host: String
+    /// The host as it goes on the wire: lower case, internationalised names in their ASCII
+    /// (punycode) form, IPv4 addresses dotted-decimal, IPv6 without brackets; empty when absent.
+    public internal(set) var rawHost: String
+    /// The host for people: internationalised names in Unicode (`例え.テスト` where
+    /// ``rawHost`` is `xn--r8jz45g.xn--zckzah`), otherwise the same as ``rawHost``.
+    public var host: String { IDNA.toUnicode(rawHost) }
     /// The explicit port, or `nil` when absent or equal to the scheme's default port.
     public internal(set) var port: Int?
     /// The percent-encoded path. Empty only for a relative reference or a URL with no host.
@@ -45,7 +49,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     ) {
         self.scheme = scheme
         self.userinfo = userinfo
-        self.host = host
+        self.rawHost = host
         self.port = port
         self.path = path
         self.query = query
@@ -58,7 +62,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
         scheme: "", userinfo: "", host: "", port: nil, path: "", query: nil, fragment: nil, hasAuthority: false)
 
     /// Whether the URL has both a scheme and a host, so it can be requested as it is.
-    public var isAbsolute: Bool { !scheme.isEmpty && !host.isEmpty }
+    public var isAbsolute: Bool { !scheme.isEmpty && !rawHost.isEmpty }
 
     /// Whether the URL is a reference to be resolved against a base URL.
     public var isRelative: Bool { !isAbsolute }
@@ -70,7 +74,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
 
     /// The host and, when not the default, the port: `example.org:8080`, `[::1]:8000`.
     public var netloc: String {
-        var result = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
+        var result = rawHost.utf8.contains(UInt8(ascii: ":")) ? "[\(rawHost)]" : rawHost
         if let port { result += ":\(port)" }
         return result
     }
@@ -103,12 +107,14 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         var result = ""
         if !scheme.isEmpty { result += scheme + ":" }
-        if hasAuthority || !host.isEmpty {
+        if hasAuthority || !rawHost.isEmpty {
             result += "//"
             if !userinfo.isEmpty { result += userinfo + "@" }
             result += netloc
         }
-        result += (hasAuthority && path.isEmpty) ? "/" : path
+        // A URL of a special scheme always has a path; another scheme's may be empty (`foo://`).
+        let special = scheme.isEmpty || SpecialURLParser.schemes.contains(scheme)
+        result += (hasAuthority && path.isEmpty && special) ? "/" : path
         if let query { result += "?" + query }
         if let fragment { result += "#" + fragment }
         return result
@@ -127,6 +133,7 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
         switch scheme {
         case "http", "ws": 80
         case "https", "wss": 443
+        case "ftp": 21
         default: nil
         }
     }
@@ -163,11 +170,11 @@ public struct HTTPURL: Hashable, Sendable, CustomStringConvertible {
     /// Scheme, host and effective port: two URLs with the same origin share a connection,
     /// cookies policy and credentials.
     public func hasSameOrigin(as other: HTTPURL) -> Bool {
-        scheme == other.scheme && host == other.host && effectivePort == other.effectivePort
+        scheme == other.scheme && rawHost == other.rawHost && effectivePort == other.effectivePort
     }
 
     /// `scheme://host:port` with the effective port, as a key for per-origin state.
     var origin: String {
-        "\(scheme)://\(host):\(effectivePort.map(String.init) ?? "")"
+        "\(scheme)://\(rawHost):\(effectivePort.map(String.init) ?? "")"
     }
 }

@@ -97,7 +97,7 @@ public struct Request: Sendable, CustomStringConvertible {
         extensions: RequestExtensions = RequestExtensions()
     ) {
         self.storage = Storage(method: method, url: url, headers: headers, body: body, extensions: extensions)
-        if !url.host.isEmpty, !headers.contains("Host") {
+        if !url.rawHost.isEmpty, !headers.contains("Host") {
             self.headers.prepend("Host", url.netloc, spare: 2)
         }
         setContentHeaders()
@@ -162,7 +162,7 @@ public struct Request: Sendable, CustomStringConvertible {
                 .unsupportedProtocol,
                 "Request URL '\(url.redacted)' is missing an 'http://' or 'https://' protocol.", request: self)
         }
-        guard !url.host.isEmpty else {
+        guard !url.rawHost.isEmpty else {
             throw HTTPXError(.invalidURL, "Request URL '\(url.redacted)' has no host.", request: self)
         }
         if let target = extensions.target {

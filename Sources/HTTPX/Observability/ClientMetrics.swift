@@ -26,7 +26,7 @@ final class ClientMetrics: Sendable {
     }
 
     static func origin(of url: HTTPURL) -> [(String, String)] {
-        origin(scheme: url.scheme, host: url.host, port: url.effectivePort ?? (url.scheme == "https" ? 443 : 80))
+        origin(scheme: url.scheme, host: url.rawHost, port: url.effectivePort ?? (url.scheme == "https" ? 443 : 80))
     }
 
     /// Counts `request` as active; call the returned function when it is over.

@@ -27,7 +27,7 @@ struct RequestSpan: Sendable {
         let url = request.url
         attributes["http.request.method"] = request.method.rawValue
         attributes["url.full"] = url.removingUserinfo.description
-        attributes["server.address"] = url.host
+        attributes["server.address"] = url.rawHost
         attributes["server.port"] = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
         return attributes
     }

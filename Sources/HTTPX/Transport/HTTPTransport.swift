@@ -190,7 +190,7 @@ public final class HTTPTransport: Transport {
         else {
             return (
                 PoolKey(
-                    scheme: url.scheme, host: url.host, port: port, unixSocketPath: unixSocketPath,
+                    scheme: url.scheme, host: url.rawHost, port: port, unixSocketPath: unixSocketPath,
                     serverName: request.extensions.sniHostname),
                 request
             )
@@ -198,7 +198,7 @@ public final class HTTPTransport: Transport {
         let route = ProxyRoute(endpoint, for: url)
         guard route.kind == .forward else {
             return (
-                PoolKey(scheme: url.scheme, host: url.host, port: port, proxy: route, serverName: request.extensions.sniHostname),
+                PoolKey(scheme: url.scheme, host: url.rawHost, port: port, proxy: route, serverName: request.extensions.sniHostname),
                 request
             )
         }

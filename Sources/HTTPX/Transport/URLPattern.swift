@@ -68,7 +68,7 @@ public struct URLPattern: Hashable, Sendable, CustomStringConvertible, Expressib
         if problem != nil { return false }
         if !scheme.isEmpty && scheme != url.scheme { return false }
         if !host.isEmpty {
-            let urlHost = url.host.lowercased()
+            let urlHost = url.rawHost.lowercased()
             if host.hasPrefix("*.") {
                 guard urlHost.hasSuffix(host.dropFirst(1)), urlHost.count > host.count - 1 else { return false }
             } else if host.hasPrefix("*") {

@@ -32,7 +32,7 @@ public struct NetrcAuth: Auth, CustomStringConvertible {
     }
 
     public func authFlow(for request: Request, flow: AuthFlow) async throws -> Response {
-        guard let entry = netrc.entry(for: request.url.host), let login = entry.login else {
+        guard let entry = netrc.entry(for: request.url.rawHost), let login = entry.login else {
             return try await flow.send(request)
         }
         return try await flow.send(BasicAuth(login, entry.password ?? "").authorizing(request))

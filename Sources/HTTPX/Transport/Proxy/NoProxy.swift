@@ -50,7 +50,7 @@ public struct NoProxy: Sendable, Hashable, ExpressibleByStringLiteral, CustomStr
     /// Whether requests to `url` go direct.
     public func matches(_ url: HTTPURL) -> Bool {
         guard !rules.isEmpty else { return false }
-        var host = url.host.lowercased()
+        var host = url.rawHost.lowercased()
         if host.hasSuffix(".") { host.removeLast() }
         let port = url.effectivePort
         let address = host.contains(":") || host.first?.isNumber == true ? IPAddress.bytes(of: host) : nil

@@ -108,12 +108,12 @@ public struct Proxy: Sendable, Hashable, CustomStringConvertible, ExpressibleByS
             return
         }
         scheme = parsed.scheme
-        host = parsed.host
+        host = parsed.rawHost
         port = parsed.port ?? Self.defaultPort(for: parsed.scheme)
         self.auth = auth ?? (parsed.userinfo.isEmpty ? nil : Credentials(parsed.username, parsed.password))
         if !["http", "https", "socks5", "socks5h"].contains(parsed.scheme) {
             problem = "Unsupported proxy scheme '\(parsed.scheme)' in '\(Self.redacted(url))': use http, https, socks5 or socks5h"
-        } else if parsed.host.isEmpty {
+        } else if parsed.rawHost.isEmpty {
             problem = "The proxy URL '\(Self.redacted(url))' has no host"
         } else {
             problem = nil
