@@ -1,25 +1,26 @@
-// Fuzzes gzip and deflate decoding through the public path a caller uses: a `Response` with a
+// Fuzzes gzip, deflate, br and zstd decoding through the public path a caller uses: a `Response` with a
 // `Content-Encoding` header and a body that arrives in pieces, read with `bytes()` to its end.
-// This reaches `ContentDecoder` and `ZlibDecoder` (zlib and raw deflate, the raw-deflate
-// fallback, stacked codings, bytes after the end of the stream, truncated streams) without
-// depending on how they are built inside.
+// This reaches `ContentDecoder`, `ZlibDecoder` (zlib and raw deflate, the raw-deflate
+// fallback), `BrotliDecoder` and `ZstdDecoder` (stacked codings, bytes after the end of the
+// stream, truncated streams) without depending on how they are built inside.
 //
-// Input: the first byte's low two bits pick the `Content-Encoding` (`gzip`, `deflate`,
-// `gzip, gzip`, `deflate, gzip`), its other bits the size of the body's pieces; the rest is
+// Input: the first byte's low three bits pick the `Content-Encoding` (`gzip`, `deflate`,
+// `gzip, gzip`, `deflate, gzip`, `br`, `zstd`, `br, gzip`, `zstd, deflate`), its other bits
+// the size of the body's pieces; the rest is
 // the body. Reading stops after 64 MiB of decoded output, so a small input that inflates to
 // a lot is bounded here (how much the library holds at once is its own business).
 import FuzzSupport
 import HTTPX
 import NIOCore
 
-private let encodings = ["gzip", "deflate", "gzip, gzip", "deflate, gzip"]
+private let encodings = ["gzip", "deflate", "gzip, gzip", "deflate, gzip", "br", "zstd", "br, gzip", "zstd, deflate"]
 private let outputLimit = 64 << 20
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     guard let bytes = FuzzInput.bytes(start, count), let selector = bytes.first else { return 0 }
-    let encoding = encodings[Int(selector & 3)]
-    let pieceSize = FuzzInput.pieceSizes[Int(selector >> 2) % FuzzInput.pieceSizes.count]
+    let encoding = encodings[Int(selector & 7)]
+    let pieceSize = FuzzInput.pieceSizes[Int(selector >> 3) % FuzzInput.pieceSizes.count]
     let pieces = FuzzInput.pieces(Array(bytes.dropFirst()), size: pieceSize)
     runBlocking {
         let response = Response(

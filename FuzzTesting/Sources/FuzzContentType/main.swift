@@ -35,7 +35,9 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     buffered.defaultEncoding = defaultEncoding
     _ = buffered.charset
     _ = buffered.resolvedEncoding(for: body)
-    _ = buffered.text
+    _ = try? buffered.text
+    _ = try? buffered.json()
+    _ = try? JSONValue(parsing: body)
 
     let pieces = FuzzInput.pieces(body, size: pieceSize)
     runBlocking {

@@ -2,7 +2,8 @@
 // chunked encoding with extensions and trailers, bodies read to the close) with the codec
 // pipeline the client builds in `HTTPConnection.addHTTP1Handlers`: an `HTTPRequestEncoder`
 // that leaves framing headers to the client, and a `HTTPResponseDecoder` that forwards bytes
-// left after an upgrade and drops 1xx responses. One request is sent, the input is fed as
+// left after an upgrade and drops 1xx responses, with the `ReasonPhraseRecorder` before it
+// that reads the servers' reason phrases off the bytes. One request is sent, the input is fed as
 // the server's bytes, the connection is closed, and every part that comes out is read. Each
 // head is also turned into a `Response` as `HTTPExchangeDriver` does, and what the client
 // derives from its headers is read: status checks, `Location` joined onto the request URL,
@@ -31,11 +32,13 @@ public func fuzz(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 private func exchange(method: NIOHTTP1.HTTPMethod, response pieces: [[UInt8]]) {
     let channel = EmbeddedChannel()
     defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
+    let phrases = ReasonPhraseRecorder()
     var encoderConfiguration = HTTPRequestEncoder.Configuration()
     encoderConfiguration.automaticallySetFramingHeaders = false
     do {
         try channel.pipeline.syncOperations.addHandlers([
             HTTPRequestEncoder(configuration: encoderConfiguration),
+            phrases,
             ByteToMessageHandler(
                 HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .drop)),
         ])
@@ -58,18 +61,18 @@ private func exchange(method: NIOHTTP1.HTTPMethod, response pieces: [[UInt8]]) {
             try channel.writeInbound(ByteBuffer(bytes: piece))
         } catch {
             // A decoding error: the client closes the connection, and so does this.
-            drain(channel)
+            drain(channel, phrases)
             return
         }
-        drain(channel)
+        drain(channel, phrases)
     }
     // The server closes the connection: a body delimited by the close ends here.
     channel.pipeline.fireChannelInactive()
-    drain(channel)
+    drain(channel, phrases)
 }
 
 /// Reads every part the decoder produced, as the client's handler would.
-private func drain(_ channel: EmbeddedChannel) {
+private func drain(_ channel: EmbeddedChannel, _ phrases: ReasonPhraseRecorder) {
     while true {
         do {
             guard let part = try channel.readInbound(as: HTTPClientResponsePart.self) else { return }
@@ -77,6 +80,7 @@ private func drain(_ channel: EmbeddedChannel) {
             case .head(let head):
                 _ = head.status.code
                 _ = head.status.reasonPhrase
+                _ = phrases.takePhrase(forStatus: Int(head.status.code))
                 _ = head.isKeepAlive
                 _ = head.version
                 inspect(head)
@@ -84,6 +88,7 @@ private func drain(_ channel: EmbeddedChannel) {
                 _ = buffer.readableBytes
             case .end(let trailers):
                 _ = trailers?.count
+                phrases.responseEnded()
             }
         } catch {
             // Not a response part (bytes forwarded after an upgrade): `readInbound` has taken it

@@ -49,6 +49,9 @@ private func inspect(_ url: HTTPURL) {
     _ = url.description
     _ = url.redacted
     _ = url.netloc
+    _ = url.host
+    _ = url.decodedPath
+    _ = try? url.replacing(path: url.decodedPath, query: .some(url.query))
     _ = url.rawPath
     _ = url.username
     _ = url.password
