@@ -15,7 +15,7 @@ enum SpecialURLParser {
         }
         var url = HTTPURL(
             scheme: scheme, userinfo: "", host: "", port: nil, path: "/", query: nil, fragment: nil, hasAuthority: true)
-        try parseAuthorityAndRest(rest.drop(while: isSlash), into: &url, input: input)
+        try parseAuthorityAndRest(droppingSlashes(rest), into: &url, input: input)
         return url
     }
 
@@ -27,18 +27,18 @@ enum SpecialURLParser {
             url = HTTPURL(
                 scheme: base.scheme, userinfo: "", host: "", port: nil, path: "/", query: nil, fragment: nil,
                 hasAuthority: true)
-            try parseAuthorityAndRest(input.drop(while: isSlash), into: &url, input: original)
+            try parseAuthorityAndRest(droppingSlashes(input), into: &url, input: original)
             return url
         }
-        guard let first = input.first else { return url }
+        guard let first = input.utf8.first else { return url }
         let (pathText, query, fragment) = split(input)
-        if first == "#" {
+        if first == UInt8(ascii: "#") {
             url.fragment = fragment
             return url
         }
         url.query = query
         url.fragment = fragment
-        if first == "?" { return url }
+        if first == UInt8(ascii: "?") { return url }
         var segments: [String] = []
         if !isSlash(first) {
             segments = base.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
@@ -49,22 +49,29 @@ enum SpecialURLParser {
     }
 
     private static func startsWithTwoSlashes(_ text: Substring) -> Bool {
-        text.count >= 2 && isSlash(text[text.startIndex]) && isSlash(text[text.index(after: text.startIndex)])
+        var bytes = text.utf8.makeIterator()
+        guard let first = bytes.next(), let second = bytes.next() else { return false }
+        return isSlash(first) && isSlash(second)
     }
 
-    private static func isSlash(_ character: Character) -> Bool {
-        character == "/" || character == "\\"
+    private static func droppingSlashes(_ text: Substring) -> Substring {
+        let start = text.utf8.firstIndex { !isSlash($0) } ?? text.utf8.endIndex
+        return text[start...]
+    }
+
+    private static func isSlash(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "/") || byte == UInt8(ascii: "\\")
     }
 
     /// The authority (`user:pass@host:port`) up to the first `/`, `\`, `?` or `#`, then the
     /// path, query and fragment.
     private static func parseAuthorityAndRest(_ text: Substring, into url: inout HTTPURL, input: String) throws {
-        let end = text.firstIndex { $0 == "/" || $0 == "\\" || $0 == "?" || $0 == "#" } ?? text.endIndex
+        let end = text.utf8.firstIndex { isSlash($0) || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? text.endIndex
         var authority = text[..<end]
-        if let at = authority.lastIndex(of: "@") {
+        if let at = authority.utf8.lastIndex(of: UInt8(ascii: "@")) {
             let credentials = authority[..<at]
             authority = authority[authority.index(after: at)...]
-            let colon = credentials.firstIndex(of: ":")
+            let colon = credentials.utf8.firstIndex(of: UInt8(ascii: ":"))
             let user = encode(credentials[..<(colon ?? credentials.endIndex)], .userinfo)
             let password = colon.map { encode(credentials[credentials.index(after: $0)...], .userinfo) } ?? ""
             url.userinfo = password.isEmpty ? user : user + ":" + password
@@ -72,17 +79,17 @@ enum SpecialURLParser {
         }
         var hostText = authority
         var portText: Substring?
-        if authority.hasPrefix("[") {
-            if let close = authority.firstIndex(of: "]") {
+        if authority.utf8.first == UInt8(ascii: "[") {
+            if let close = authority.utf8.firstIndex(of: UInt8(ascii: "]")) {
                 hostText = authority[...close]
                 let after = authority[authority.index(after: close)...]
-                if after.hasPrefix(":") {
+                if after.utf8.first == UInt8(ascii: ":") {
                     portText = after.dropFirst()
                 } else if !after.isEmpty {
                     throw URLParser.invalid("Invalid characters after the IPv6 address in URL '\(URLParser.redactedForError(input))'")
                 }
             }
-        } else if let colon = authority.firstIndex(of: ":") {
+        } else if let colon = authority.utf8.firstIndex(of: UInt8(ascii: ":")) {
             hostText = authority[..<colon]
             portText = authority[authority.index(after: colon)...]
         }
@@ -92,9 +99,9 @@ enum SpecialURLParser {
             throw URLParser.invalid("Invalid URL '\(URLParser.redactedForError(input))': \(failure.reason)")
         }
         if let portText, !portText.isEmpty {
-            let significant = portText.drop(while: { $0 == "0" })
+            let significant = portText.utf8.drop(while: { $0 == UInt8(ascii: "0") })
             guard portText.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                significant.count <= 5, let value = Int(significant.isEmpty ? "0" : String(significant)), value <= 65535
+                significant.count <= 5, let value = significant.isEmpty ? 0 : Int(Substring(significant)), value <= 65535
             else {
                 throw URLParser.invalid("Invalid port '\(portText)' in URL '\(URLParser.redactedForError(input))'")
             }
@@ -110,12 +117,12 @@ enum SpecialURLParser {
     private static func split(_ text: Substring) -> (Substring, String?, String?) {
         var rest = text
         var fragment: String?
-        if let hash = rest.firstIndex(of: "#") {
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) {
             fragment = encode(rest[rest.index(after: hash)...], .fragment)
             rest = rest[..<hash]
         }
         var query: String?
-        if let question = rest.firstIndex(of: "?") {
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
             query = encode(rest[rest.index(after: question)...], .specialQuery)
             rest = rest[..<question]
         }
@@ -124,9 +131,12 @@ enum SpecialURLParser {
 
     /// The path after `segments` (a base's), `.` and `..` applied, each segment encoded.
     private static func path(_ text: Substring, from base: [String]) -> String {
+        // The common case, a path without dot segments, backslashes or characters to escape:
+        // as it is.
+        if base.isEmpty, text.utf8.first == UInt8(ascii: "/"), isPlainPath(text) { return String(text) }
         var segments = base
-        var parts = text.split(omittingEmptySubsequences: false, whereSeparator: isSlash)
-        if text.first.map(isSlash) == true { parts.removeFirst() }
+        var parts = text.utf8.split(omittingEmptySubsequences: false, whereSeparator: isSlash).map { Substring($0) }
+        if text.utf8.first.map(isSlash) == true { parts.removeFirst() }
         if text.isEmpty { parts = [] }
         for (index, part) in parts.enumerated() {
             let last = index == parts.count - 1
@@ -143,8 +153,20 @@ enum SpecialURLParser {
         return "/" + segments.joined(separator: "/")
     }
 
+    /// Whether `path` has no backslash, no segment starting with `.` or `%`, and nothing the
+    /// path set escapes.
+    private static func isPlainPath(_ path: Substring) -> Bool {
+        var previous = UInt8(ascii: "/")
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "\\") || EncodeSet.path.encodes(byte) { return false }
+            if previous == UInt8(ascii: "/"), byte == UInt8(ascii: ".") || byte == UInt8(ascii: "%") { return false }
+            previous = byte
+        }
+        return true
+    }
+
     private static func dotSegmentKind(_ segment: Substring) -> Int {
-        guard segment.count <= 6 else { return 0 }
+        guard segment.utf8.count <= 6, segment.utf8.first == UInt8(ascii: ".") || segment.utf8.first == UInt8(ascii: "%") else { return 0 }
         switch segment.lowercased() {
         case ".", "%2e": return 1
         case "..", ".%2e", "%2e.", "%2e%2e": return 2
@@ -160,11 +182,14 @@ enum SpecialURLParser {
         /// Whether ASCII `byte` is encoded (C0 controls, DEL and non-ASCII always are).
         func encodes(_ byte: UInt8) -> Bool {
             if byte < 0x20 || byte >= 0x7F { return true }
-            switch self {
-            case .fragment: return " \"<>`".utf8.contains(byte)
-            case .specialQuery: return " \"#<>'".utf8.contains(byte)
-            case .path: return " \"#<>?^`{}".utf8.contains(byte)
-            case .userinfo: return " \"#<>?^`{}/:;=@[\\]|".utf8.contains(byte)
+            switch byte {
+            case 0x20, 0x22, 0x3C, 0x3E: return true  // space " < >
+            case 0x60: return self != .specialQuery  // `
+            case 0x23: return self != .fragment  // #
+            case 0x27: return self == .specialQuery  // '
+            case 0x3F, 0x5E, 0x7B, 0x7D: return self == .path || self == .userinfo  // ? ^ { }
+            case 0x2F, 0x3A, 0x3B, 0x3D, 0x40, 0x5B, 0x5C, 0x5D, 0x7C: return self == .userinfo  // / : ; = @ [ \ ] |
+            default: return false
             }
         }
     }

@@ -54,9 +54,15 @@ enum URLHostParser {
     /// Whether the last label (a trailing empty one aside) is a number: the host is then an
     /// IPv4 address or invalid.
     static func endsInANumber(_ host: String) -> Bool {
-        var labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        if labels.last?.isEmpty == true, labels.count > 1 { labels.removeLast() }
-        guard let last = labels.last, !last.isEmpty else { return false }
+        // Most hosts end in letters: decide on the last byte before looking at labels.
+        var trimmed = Substring(host)
+        if trimmed.utf8.last == UInt8(ascii: "."), trimmed.utf8.count > 1 { trimmed = trimmed.dropLast() }
+        guard let lastByte = trimmed.utf8.last,
+            (lastByte >= UInt8(ascii: "0") && lastByte <= UInt8(ascii: "9")) || (lastByte | 0x20 >= UInt8(ascii: "a") && lastByte | 0x20 <= UInt8(ascii: "f")) || lastByte | 0x20 == UInt8(ascii: "x")
+        else { return false }
+        let labelStart = trimmed.utf8.lastIndex(of: UInt8(ascii: ".")).map { trimmed.index(after: $0) } ?? trimmed.startIndex
+        let last = trimmed[labelStart...]
+        guard !last.isEmpty else { return false }
         if last.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
         // `0x` and hex digits: a number, even one too large to be valid.
         return (last.hasPrefix("0x") || last.hasPrefix("0X")) && last.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit }
