@@ -61,9 +61,9 @@ enum PercentEncoding {
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`); invalid escapes stay.
     static func decode(_ string: String, plusAsSpace: Bool = false) -> String {
-        let bytes = Array(string.utf8)
-        guard bytes.contains(UInt8(ascii: "%")) || (plusAsSpace && bytes.contains(UInt8(ascii: "+")))
+        guard string.utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && string.utf8.contains(UInt8(ascii: "+")))
         else { return string }
+        let bytes = Array(string.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var index = 0

@@ -104,13 +104,33 @@ public struct Response: Sendable, CustomStringConvertible {
             yield &storage.nextRequest
         }
     }
-    /// Values a transport attaches, such as the connection it used.
+    /// Values a transport attaches, as httpx's `response.extensions`: the protocol version
+    /// (`"http_version"`), the reason phrase (`"reason_phrase"`) and, over HTTP/2, the stream
+    /// (`"stream_id"`) — see ``ExtensionKey`` — and anything a transport of yours adds.
     public var extensions: [String: any Sendable] {
-        get { storage.extensions }
-        _modify {
-            makeUnique()
-            yield &storage.extensions
+        get {
+            // The standard entries are made when asked for, so a response that nobody asks
+            // costs no dictionary.
+            guard storage.fromTransport else { return storage.extensions }
+            var all: [String: any Sendable] = [
+                ExtensionKey.httpVersion: httpVersion, ExtensionKey.reasonPhrase: reasonPhrase,
+            ]
+            if let streamID = storage.streamID { all[ExtensionKey.streamID] = streamID }
+            all.merge(storage.extensions) { _, own in own }
+            return all
         }
+        set {
+            makeUnique()
+            storage.extensions = newValue
+            storage.fromTransport = false
+        }
+    }
+    /// Marks a response made by the network transport: its ``extensions`` have the standard
+    /// entries.
+    mutating func setTransportDetails(streamID: Int?) {
+        makeUnique()
+        storage.fromTransport = true
+        storage.streamID = streamID
     }
     /// The encoding used by ``text``: set it to override the charset.
     public var encoding: TextEncoding? {
@@ -163,6 +183,8 @@ public struct Response: Sendable, CustomStringConvertible {
         @exclusivity(unchecked) var sentAt: ContinuousClock.Instant? = nil
         @exclusivity(unchecked) var nextRequest: Request? = nil
         @exclusivity(unchecked) var extensions: [String: any Sendable] = [:]
+        @exclusivity(unchecked) var fromTransport = false
+        @exclusivity(unchecked) var streamID: Int? = nil
         @exclusivity(unchecked) var encoding: TextEncoding? = nil
         @exclusivity(unchecked) var defaultEncoding: DefaultEncoding = .utf8
         @exclusivity(unchecked) var limits: Limits = .default
@@ -184,6 +206,8 @@ public struct Response: Sendable, CustomStringConvertible {
             copy.sentAt = sentAt
             copy.nextRequest = nextRequest
             copy.extensions = extensions
+            copy.fromTransport = fromTransport
+            copy.streamID = streamID
             copy.encoding = encoding
             copy.defaultEncoding = defaultEncoding
             copy.limits = limits

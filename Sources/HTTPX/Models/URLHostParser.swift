@@ -70,6 +70,7 @@ enum URLHostParser {
 
     /// `192.168.0.1`, `0xC0.0250.1`, `3232235521` as dotted decimal; `nil` when invalid.
     static func parseIPv4(_ host: String) -> String? {
+        if isCanonicalIPv4(host) { return host }
         var parts = host.split(separator: ".", omittingEmptySubsequences: false)
         if parts.last?.isEmpty == true, parts.count > 1 { parts.removeLast() }
         guard parts.count <= 4 else { return nil }
@@ -86,6 +87,31 @@ enum URLHostParser {
             address += number << (8 * UInt64(3 - index))
         }
         return (0..<4).map { String((address >> (8 * UInt64(3 - $0))) & 0xFF) }.joined(separator: ".")
+    }
+
+    /// Whether `host` is already four decimal numbers of at most 255 without leading zeros
+    /// (`127.0.0.1`): the common case, answered without allocating.
+    private static func isCanonicalIPv4(_ host: String) -> Bool {
+        var parts = 0
+        var digits = 0
+        var value = 0
+        var leadingZero = false
+        for byte in host.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0 else { return false }
+                parts += 1
+                digits = 0
+                value = 0
+                leadingZero = false
+                continue
+            }
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), !leadingZero, digits < 3 else { return false }
+            if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            digits += 1
+            guard value <= 255 else { return false }
+        }
+        return parts == 3 && digits > 0
     }
 
     private static func parseIPv4Number(_ part: Substring) -> UInt64? {

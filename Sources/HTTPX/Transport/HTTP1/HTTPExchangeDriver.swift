@@ -146,13 +146,17 @@ struct HTTPExchangeDriver: Sendable {
                 }
             }
         }
-        let version = head.version.major == 2 ? "HTTP/2" : "HTTP/\(head.version.major).\(head.version.minor)"
+        let version: String =
+            switch (head.version.major, head.version.minor) {
+            case (1, 1): "HTTP/1.1"
+            case (1, 0): "HTTP/1.0"
+            case (2, _): "HTTP/2"
+            default: "HTTP/\(head.version.major).\(head.version.minor)"
+            }
         var response = Response(
             Int(head.status.code), reasonPhrase: head.status.reasonPhrase, httpVersion: version, headers: headers,
             body: body, request: request)
-        response.extensions[Response.ExtensionKey.httpVersion] = version
-        response.extensions[Response.ExtensionKey.reasonPhrase] = response.reasonPhrase
-        if let streamID = source.streamID { response.extensions[Response.ExtensionKey.streamID] = streamID }
+        response.setTransportDetails(streamID: source.streamID)
         return response
     }
 }

@@ -73,9 +73,10 @@ struct StatusLineScanner {
                     state = line.count > Self.maxStatusLine ? .off : .statusLine(line)
                     return
                 }
-                line.append(contentsOf: bytes[index..<newline])
+                // A status line within one read (the usual case) is parsed where it is.
+                let parsed = line.isEmpty ? Self.parse(bytes[index..<newline]) : Self.parse(line + bytes[index..<newline])
                 index = newline + 1
-                guard let (code, phrase) = Self.parse(line) else {
+                guard let (code, phrase) = parsed else {
                     state = .off
                     return
                 }
@@ -129,20 +130,24 @@ struct StatusLineScanner {
     }
 
     /// `HTTP/1.1 404 Not Found` (a CR at the end dropped) as its code and phrase.
-    static func parse(_ line: [UInt8]) -> (Int, String)? {
+    static func parse(_ line: some RandomAccessCollection<UInt8>) -> (Int, String)? {
         var line = line[...]
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-        guard line.starts(with: Array("HTTP/".utf8)),
+        guard line.count > 5, line.prefix(5).elementsEqual("HTTP/".utf8),
             let firstSpace = line.firstIndex(of: UInt8(ascii: " "))
         else { return nil }
-        let rest = line[(firstSpace + 1)...]
+        let rest = line[line.index(after: firstSpace)...]
         let codeBytes = rest.prefix(3)
-        guard codeBytes.count == 3, codeBytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-            let code = Int(String(decoding: codeBytes, as: UTF8.self))
-        else { return nil }
+        guard codeBytes.count == 3, codeBytes.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+            return nil
+        }
+        let code = codeBytes.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
         let afterCode = rest.dropFirst(3)
         guard afterCode.isEmpty || afterCode.first == UInt8(ascii: " ") else { return nil }
         let phrase = afterCode.dropFirst()
+        // The standard phrase (most servers send it) is the shared constant, not a new string.
+        let standard = HTTPStatus.reasonPhrase(for: code)
+        if phrase.elementsEqual(standard.utf8) { return (code, standard) }
         // Not UTF-8: Latin-1, as HTTP/1.1 historically allowed.
         let text = String(validating: phrase, as: UTF8.self)
             ?? String(String.UnicodeScalarView(phrase.map { Unicode.Scalar($0) }))
