@@ -185,3 +185,27 @@ struct JSONOrderTests {
         #expect(error?.message.contains("nested deeper") == true)
     }
 }
+
+/// httpx's response extensions: made by the transport, kept with what a transport of yours adds.
+@Suite("Response extensions", .timeLimit(.minutes(1)))
+struct ResponseExtensionsTests {
+    @Test func aTransportsOwnValuesAreKept() {
+        var response = Response(200)
+        response.extensions["mine"] = 1
+        #expect(response.extensions["mine"] as? Int == 1)
+        #expect(response.extensions[Response.ExtensionKey.httpVersion] == nil, "a response of yours has only what you set")
+    }
+
+    @Test func theNetworkTransportFillsTheStandardOnes() async throws {
+        let server = try await HTTPTransportTests.wellBehaved()
+        defer { Task { await server.stop() } }
+        let client = AsyncClient()
+        var r = try await client.get(server.baseURL + "/")
+        #expect(r.extensions[Response.ExtensionKey.httpVersion] as? String == "HTTP/1.1")
+        #expect(r.extensions[Response.ExtensionKey.reasonPhrase] as? String == "OK")
+        #expect(r.extensions[Response.ExtensionKey.streamID] == nil)
+        r.extensions["note"] = "added"
+        #expect(r.extensions["note"] as? String == "added")
+        await client.close()
+    }
+}

@@ -15,7 +15,7 @@ import NIOCore
 /// ```
 ///
 /// A response from ``AsyncClient/stream(_:_:params:headers:cookies:content:data:files:json:auth:followRedirects:timeout:extensions:_:)``
-/// is read as you go with ``bytes()``, ``textChunks()``, ``lines()`` or ``rawBytes()``, or at once
+/// is read as you go with ``bytes(chunkSize:)``, ``textChunks(chunkSize:)``, ``lines()`` or ``rawBytes(chunkSize:)``, or at once
 /// with ``read()``.
 public struct Response: Sendable, CustomStringConvertible {
     /// The status code, such as 200.

@@ -23,8 +23,16 @@ struct HTTP2InteropTests {
         let r = try await client().get(try url("/hello"))
         #expect(r.httpVersion == "HTTP/2")
         #expect(try r.text.hasPrefix("hello over HTTP/2.0"))
+        // httpx's response extensions: the version, the phrase, and the HTTP/2 stream (odd: the
+        // client's).
+        #expect(r.extensions[Response.ExtensionKey.httpVersion] as? String == "HTTP/2")
+        #expect(r.extensions[Response.ExtensionKey.reasonPhrase] as? String == "OK")
+        let streamID = try #require(r.extensions[Response.ExtensionKey.streamID] as? Int)
+        #expect(streamID > 0 && streamID % 2 == 1)
         let plain = try await client(http2: false).get(try url("/hello"))
         #expect(plain.httpVersion == "HTTP/1.1")
+        #expect(plain.extensions[Response.ExtensionKey.httpVersion] as? String == "HTTP/1.1")
+        #expect(plain.extensions[Response.ExtensionKey.streamID] == nil)
     }
 
     @Test func concurrentRequestsShareOneConnection() async throws {
