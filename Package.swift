@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "HTTPX", "HTTPXHummingbird", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/MemoryProbe"
         ),

@@ -60,6 +60,16 @@ struct HTTPXCommand: AsyncParsableCommand {
         valueName: "SECONDS"))
     var timeout: Double = 5
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Send the request again up to N times after a connect error, a reset, or a 429/502/503/504 (idempotent methods, or a POST with an Idempotency-Key), with backoff and Retry-After.",
+        valueName: "N"))
+    var retries: Int = 0
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Fail when the whole request (redirects, retries and reading the body included) takes longer.",
+        valueName: "SECONDS"))
+    var timeoutTotal: Double?
+
     @Flag(name: .long, help: "Automatically follow redirects.")
     var followRedirects = false
 
@@ -113,6 +123,12 @@ struct HTTPXCommand: AsyncParsableCommand {
         }
         guard timeout > 0, timeout.isFinite else {
             throw ValidationError("--timeout must be a positive number of seconds")
+        }
+        guard retries >= 0, retries <= 100 else {
+            throw ValidationError("--retries must be between 0 and 100")
+        }
+        if let timeoutTotal, !(timeoutTotal > 0 && timeoutTotal.isFinite && timeoutTotal < 1e9) {
+            throw ValidationError("--timeout-total must be a positive number of seconds")
         }
         if key != nil && cert == nil {
             throw ValidationError("--key needs --cert")

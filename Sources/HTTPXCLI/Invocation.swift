@@ -33,7 +33,9 @@ struct Invocation {
         let client = AsyncClient(.init(
             auth: try auth(), timeout: Timeout(command.timeout), verify: verify,
             cert: command.cert.map { ClientCertificate(certificatePath: $0, keyPath: command.key) },
-            http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks, proxies: proxies))
+            http2: command.http2, followRedirects: command.followRedirects, eventHooks: hooks, proxies: proxies,
+            retry: command.retries > 0 ? RetryPolicy(maxRetries: command.retries) : .none,
+            deadline: command.timeoutTotal.map { .milliseconds(Int64($0 * 1000)) }))
         do {
             let success = try await send(with: client, printer: printer, trace: verbose ? trace : nil)
             await client.close()

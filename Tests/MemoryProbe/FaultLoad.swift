@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import HTTPX
+import Logging
 import Synchronization
 
 /// 10,000 requests mixing successes, cancellations, read timeouts, connections the server
@@ -12,10 +13,14 @@ import Synchronization
 ///     httpx-memory-probe fault-load-h2 https://localhost:8443 /path/to/ca.pem
 func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
     let verify: TLSVerification = caBundle.map { .caBundle($0) } ?? .system
+    // For diagnosis: the pool's connection events, counted from its debug log.
+    let events = EventCounts()
+    var logger = Logger(label: "probe") { _ in CountingLogHandler(counts: events) }
+    logger.logLevel = .debug
     func makeClient() -> AsyncClient {
         AsyncClient(.init(
             baseURL: base, timeout: Timeout(10, read: 0.5), limits: Limits(maxConnections: 20), verify: verify,
-            http2: http2))
+            http2: http2, logger: logger))
     }
     // Warm up (TLS contexts, thread pools, allocator), then measure with no client open.
     let warm = makeClient()
@@ -74,7 +79,7 @@ func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
     try await Task.sleep(for: .milliseconds(1500))
     _ = malloc_trim(0)
     print(
-        "fds=\(baselineFDs)->\(openFileDescriptors()) rss=\(baselineRSS)->\(Memory.status("VmRSS")) \(outcomes.summary)")
+        "fds=\(baselineFDs)->\(openFileDescriptors()) rss=\(baselineRSS)->\(Memory.status("VmRSS")) \(outcomes.summary) \(events.summary)")
 }
 
 /// glibc's: gives freed memory back to the system, so resident memory shows what is held.
@@ -111,4 +116,37 @@ func openFileDescriptors() -> Int {
         }
     }
     return count - 3  // ".", ".." and the directory's own descriptor
+}
+
+/// How many connection events of each kind the pool logged (`conn.opened=12` ...).
+final class EventCounts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+    func record(_ message: String) {
+        let kind: String
+        if message.contains("GOAWAY") { kind = "conn.drained" }
+        else if message.hasPrefix("Connection") && message.contains(" opened") { kind = "conn.opened" }
+        else if message.hasPrefix("Connection") && message.contains("failed") { kind = "conn.failed" }
+        else if message.hasPrefix("Connection") && message.contains("closed") { kind = "conn.closed" }
+        else if message.hasPrefix("Sending again") || message.contains("sent again") { kind = "sent-again" }
+        else { return }
+        counts.withLock { $0[kind, default: 0] += 1 }
+    }
+    var summary: String {
+        counts.withLock { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    }
+}
+
+struct CountingLogHandler: LogHandler {
+    let counts: EventCounts
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .debug
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        counts.record(event.message.description)
+    }
 }

@@ -17,6 +17,17 @@ extension AsyncClient {
         }
         var request = request
         if let logger, request.extensions.logger == nil { request.extensions.logger = logger }
+        if let deadline = request.extensions.deadline ?? deadline, request.extensions.expiry == nil {
+            let expiry = ContinuousClock.now + deadline
+            request.extensions.expiry = expiry
+            let started = request
+            let response = try await Deadline.run(until: expiry, describing: deadline, for: started) { [self] in
+                try await send(started, auth: auth, followRedirects: followRedirects, stream: stream)
+            }
+            // A streamed body is read after this returns: its reads fail once the deadline passed.
+            response.body.setExpiry(expiry, deadline: deadline, request: started)
+            return response
+        }
         guard let tracer else {
             return try await send(request, auth: auth, followRedirects: followRedirects, stream: stream, span: nil)
         }
@@ -137,8 +148,60 @@ extension AsyncClient {
         }
     }
 
+    /// Sends one hop, again as the request's ``RetryPolicy`` says after a failure or a
+    /// retryable status.
     private func sendSingle(_ request: Request) async throws -> Response {
+        let policy = request.extensions.retry ?? retry
+        guard policy.allows(request) else { return try await sendOnce(request) }
+        let started = ContinuousClock.now
+        var attempt = 0
+        while true {
+            let reason: String
+            var retryAfter: Duration?
+            do {
+                var response = try await sendOnce(request)
+                guard attempt < policy.maxRetries, policy.statuses.contains(response.statusCode) else {
+                    response.retries = attempt
+                    return response
+                }
+                retryAfter = RetryAfter.delay(in: response)
+                if let retryAfter, retryAfter > policy.maxRetryAfter {
+                    // The server asks for a longer wait than the policy allows: its answer stands.
+                    response.retries = attempt
+                    return response
+                }
+                reason = "status \(response.statusCode)"
+                // The body is read and dropped, so the connection can serve the next attempt.
+                do { try await response.read() } catch { await response.close() }
+            } catch {
+                guard attempt < policy.maxRetries, policy.retries(error) else { throw error }
+                reason = (error as? HTTPXError).map { "\($0.kind.name): \($0.message)" } ?? "\(error)"
+            }
+            attempt += 1
+            let delay = retryAfter ?? policy.backoff(attempt: attempt)
+            let elapsed = ContinuousClock.now - started
+            if let budget = policy.budget, elapsed + delay > budget {
+                throw HTTPXError(
+                    .timeout,
+                    "Gave up retrying \(request) after \(attempt) attempt(s) in \(elapsed.secondsDescription) s: the retry budget of \(budget.secondsDescription) s would pass (last: \(reason))",
+                    request: request)
+            }
+            if let expiry = request.extensions.expiry, ContinuousClock.now + delay >= expiry {
+                throw HTTPXError(
+                    .deadlineExceeded, "The deadline of \(request) would pass before retry \(attempt) (last: \(reason))",
+                    request: request)
+            }
+            request.extensions.trace?(.retrying(attempt: attempt, delay: delay, reason: reason))
+            request.extensions.logger?.info(
+                "Retrying: \(request.method) \(request.url.removingUserinfo) in \(delay.secondsDescription) s (retry \(attempt) of \(policy.maxRetries), after \(reason))")
+            try await Task.sleep(for: delay)
+        }
+    }
+
+    private func sendOnce(_ request: Request) async throws -> Response {
         var request = request
+        // Within a deadline, no wait may outlast it: each timeout is cut to the time left.
+        if let expiry = request.extensions.expiry { request.extensions.timeout = request.extensions.timeout.capped(until: expiry) }
         try request.validate()
         if let tracer, let context = ServiceContext.current {
             tracer.inject(context, into: &request.headers, using: HeadersInjector())

@@ -33,6 +33,10 @@ public final class AsyncClient: Sendable {
     public let limits: Limits
     /// The most redirects followed before ``HTTPXError/Kind/tooManyRedirects``.
     public let maxRedirects: Int
+    /// When requests that give no policy of their own are sent again.
+    public let retry: RetryPolicy
+    /// How long a request that gives no deadline of its own may take in all.
+    public let deadline: Duration?
     /// Whether the environment (proxies, `.netrc`, CA bundles) is consulted.
     public let trustEnv: Bool
     /// The logger of requests that give none in their extensions, and of the default
@@ -86,6 +90,8 @@ public final class AsyncClient: Sendable {
         let metrics = ClientMetrics(c.metrics)
         self.metrics = metrics
         self.maxRedirects = max(0, c.maxRedirects)
+        self.retry = c.retry
+        self.deadline = c.deadline
         var settings = Settings(
             auth: c.auth, params: c.params, headers: Self.defaultHeaders.merging(c.headers), timeout: c.timeout,
             followRedirects: c.followRedirects, eventHooks: c.eventHooks)

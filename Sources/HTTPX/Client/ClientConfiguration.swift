@@ -63,6 +63,11 @@ public struct ClientConfiguration: Sendable {
     public var trustEnv: Bool
     /// Options set on every socket the default transport opens (TCP keep-alive and the like).
     public var socketOptions: [SocketOption]
+    /// When requests are sent again (``RetryPolicy``); none by default, as in httpx.
+    public var retry: RetryPolicy
+    /// How long a request may take in all, retries and reading the body included; `nil` (the
+    /// default) for no bound beyond the four timeouts.
+    public var deadline: Duration?
     /// Where the client logs: one `info` line per request, `debug` for connections, TLS, pool
     /// waits, redirects and auth steps, `trace` for each exchange; nothing by default.
     /// Credentials, cookies and proxy passwords are never logged.
@@ -95,6 +100,8 @@ public struct ClientConfiguration: Sendable {
         defaultEncoding: DefaultEncoding = .utf8,
         trustEnv: Bool = true,
         socketOptions: [SocketOption] = [],
+        retry: RetryPolicy = .none,
+        deadline: Duration? = nil,
         logger: Logger? = nil,
         tracer: (any Tracer)? = nil,
         metrics: (any MetricsFactory)? = nil
@@ -118,6 +125,8 @@ public struct ClientConfiguration: Sendable {
         self.defaultEncoding = defaultEncoding
         self.trustEnv = trustEnv
         self.socketOptions = socketOptions
+        self.retry = retry
+        self.deadline = deadline
         self.logger = logger
         self.tracer = tracer
         self.metrics = metrics

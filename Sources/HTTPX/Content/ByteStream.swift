@@ -148,6 +148,7 @@ public struct ByteStream: AsyncSequence, Sendable {
                 throw HTTPXError(.streamClosed, "The response body was closed while it was being read")
             }
             do {
+                if let expired = control.deadlineError() { throw expired }
                 if let chunk = try await produce() {
                     control.countDownloaded(chunk.readableBytes)
                     return chunk

@@ -17,6 +17,9 @@ extension HTTPXError.Kind {
     public static let writeTimeout = Self("WriteTimeout", parent: .timeout)
     /// No connection became free in the pool within the pool timeout.
     public static let poolTimeout = Self("PoolTimeout", parent: .timeout)
+    /// The request's total deadline passed (connecting, sending, redirects, auth steps,
+    /// retries and reading the body all count).
+    public static let deadlineExceeded = Self("DeadlineExceeded", parent: .timeout)
 
     /// A failure of the network connection.
     public static let network = Self("NetworkError", parent: .transport)

@@ -208,6 +208,14 @@ public struct RequestExtensions: Sendable {
     /// let r = try await client.get("https://93.184.215.14/", extensions: extensions)
     /// ```
     public var sniHostname: String?
+    /// The retry policy of this request; the client's when `nil` (see ``RetryPolicy``).
+    public var retry: RetryPolicy?
+    /// How long this request may take in all (connecting, sending, redirects, auth steps,
+    /// retries and reading the body), past which it fails with
+    /// ``HTTPXError/Kind/deadlineExceeded``; the client's when `nil`.
+    public var deadline: Duration?
+    /// When the deadline passes, set by the client when the request starts.
+    var expiry: ContinuousClock.Instant?
     private var values: [String: any Sendable] = [:]
 
     public init() {}

@@ -96,6 +96,15 @@ public struct Response: Sendable, CustomStringConvertible {
             storage.sentAt = newValue
         }
     }
+    /// How many times the client sent this request again before this response, by its
+    /// ``RetryPolicy``.
+    public var retries: Int {
+        get { storage.retries }
+        set {
+            makeUnique()
+            storage.retries = newValue
+        }
+    }
     /// The redirect request a client would send next, when it did not follow a redirect.
     public var nextRequest: Request? {
         get { storage.nextRequest }
@@ -181,6 +190,7 @@ public struct Response: Sendable, CustomStringConvertible {
         @exclusivity(unchecked) var history: [Response] = []
         @exclusivity(unchecked) var elapsed: Duration = .zero
         @exclusivity(unchecked) var sentAt: ContinuousClock.Instant? = nil
+        @exclusivity(unchecked) var retries = 0
         @exclusivity(unchecked) var nextRequest: Request? = nil
         @exclusivity(unchecked) var extensions: [String: any Sendable] = [:]
         @exclusivity(unchecked) var fromTransport = false
@@ -204,6 +214,7 @@ public struct Response: Sendable, CustomStringConvertible {
             copy.history = history
             copy.elapsed = elapsed
             copy.sentAt = sentAt
+            copy.retries = retries
             copy.nextRequest = nextRequest
             copy.extensions = extensions
             copy.fromTransport = fromTransport

@@ -69,6 +69,11 @@ public struct ResponseBody: Sendable {
         }
     }
 
+    /// Makes a streamed body's reads fail once `expiry` passed (a request's deadline).
+    func setExpiry(_ expiry: ContinuousClock.Instant, deadline: Duration, request: Request) {
+        if case .stream(_, let control) = storage { control.setExpiry(expiry, deadline: deadline, request: request) }
+    }
+
     /// When a streamed body was read to its end or closed; `nil` before, and for a body in memory.
     var closedAt: ContinuousClock.Instant? {
         if case .stream(_, let control) = storage { return control.closedAt }
@@ -95,6 +100,7 @@ final class StreamControl: Sendable {
         var started = false
         var onClose: (@Sendable () async -> Void)?
         var closedAt: ContinuousClock.Instant?
+        var expiry: (instant: ContinuousClock.Instant, deadline: Duration, request: Request)?
     }
 
     private let state: Mutex<State>
@@ -127,6 +133,16 @@ final class StreamControl: Sendable {
 
     /// Whether reading began.
     var isStarted: Bool { state.withLock { $0.started } }
+
+    func setExpiry(_ instant: ContinuousClock.Instant, deadline: Duration, request: Request) {
+        state.withLock { $0.expiry = (instant, deadline, request) }
+    }
+
+    /// ``HTTPXError/Kind/deadlineExceeded`` when the request's deadline has passed.
+    func deadlineError() -> HTTPXError? {
+        guard let expiry = state.withLock({ $0.expiry }), ContinuousClock.now >= expiry.instant else { return nil }
+        return Deadline.exceeded(expiry.deadline, expiry.request, underlying: nil)
+    }
 
     /// When the body was closed (read to its end, or closed early).
     var closedAt: ContinuousClock.Instant? { state.withLock { $0.closedAt } }

@@ -46,6 +46,9 @@ public enum TraceEvent: Sendable, CustomStringConvertible {
     /// The request is sent again on another connection, as nothing of a response came back
     /// on the first (a kept-alive connection the server had closed, a refused HTTP/2 stream).
     case sentAgain(reason: String)
+    /// The client's ``RetryPolicy`` sends the request again after `delay`, for `reason` (a
+    /// status or the failure); `attempt` is 1 for the first retry.
+    case retrying(attempt: Int, delay: Duration, reason: String)
 
     /// The event's name, in httpx's (httpcore's) style: `connection.connect_tcp.complete`,
     /// `http11.send_request_headers.complete`, `http2.receive_response_headers.complete`.
@@ -61,6 +64,7 @@ public enum TraceEvent: Sendable, CustomStringConvertible {
         case .responseHeadReceived(_, let version): "\(Self.prefix(version)).receive_response_headers.complete"
         case .responseBodyCompleted(_, let version): "\(Self.prefix(version)).receive_response_body.complete"
         case .sentAgain: "connection.retry"
+        case .retrying: "client.retry"
         }
     }
 
@@ -81,6 +85,8 @@ public enum TraceEvent: Sendable, CustomStringConvertible {
         case .responseHeadReceived(let status, let version): "\(version) \(status)"
         case .responseBodyCompleted(let bytes, _): "\(bytes) bytes"
         case .sentAgain(let reason): "sending again: \(reason)"
+        case .retrying(let attempt, let delay, let reason):
+            "retry \(attempt) in \(delay.secondsDescription) s after \(reason)"
         }
     }
 }

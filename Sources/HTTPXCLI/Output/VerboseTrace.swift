@@ -46,6 +46,8 @@ final class VerboseTrace: Sendable {
                 return state
             }) else { return }
             Terminal.out(printer.request(request, httpVersion: version))
+        case .retrying:
+            say(event.description.prefix(1).uppercased() + event.description.dropFirst())
         default:
             break
         }
