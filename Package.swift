@@ -130,6 +130,11 @@ let package = Package(
             exclude: ["openapi.yaml", "openapi-generator-config.yaml"]
         ),
         .executableTarget(
+            name: "httpx-resilience-example",
+            dependencies: ["HTTPX"],
+            path: "Examples/Resilience"
+        ),
+        .executableTarget(
             name: "httpx-hummingbird-hello",
             dependencies: ["HTTPX", "HTTPXHummingbird", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Examples/HummingbirdHello"

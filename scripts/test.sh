@@ -32,6 +32,8 @@ swift test --package-path IntegrationTests/OTel --scratch-path .build-otel
 # The runnable examples of docs/auth.md and the README's in-process section.
 swift run --skip-build httpx-auth-examples
 swift run --skip-build httpx-hummingbird-hello
+# Retries and a deadline against a server that fails on purpose (the README's section).
+swift run --skip-build httpx-resilience-example
 # The README quickstart as a program (Examples/Quickstart, over an in-memory httpbin); it exits
 # non-zero when a step fails.
 swift run --skip-build httpx-quickstart

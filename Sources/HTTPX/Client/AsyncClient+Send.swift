@@ -34,7 +34,7 @@ extension AsyncClient {
         return try await tracer.withRequestSpan(request) { span in
             do {
                 let response = try await send(request, auth: auth, followRedirects: followRedirects, stream: stream, span: span)
-                span.finish(response, resends: response.history.count)
+                span.finish(response, resends: response.history.count + response.retries)
                 return response
             } catch {
                 span.fail(error)
@@ -121,7 +121,7 @@ extension AsyncClient {
                     "Exceeded the maximum of \(maxRedirects) redirects while requesting \(request)", request: request)
             }
             for hook in hooks.request { try await hook(&request) }
-            var response = try await sendSingle(request)
+            var response = try await sendSingle(request, span: span)
             do {
                 response.history = history
                 for hook in hooks.response { try await hook(&response) }
@@ -150,7 +150,7 @@ extension AsyncClient {
 
     /// Sends one hop, again as the request's ``RetryPolicy`` says after a failure or a
     /// retryable status.
-    private func sendSingle(_ request: Request) async throws -> Response {
+    private func sendSingle(_ request: Request, span: RequestSpan?) async throws -> Response {
         let policy = request.extensions.retry ?? retry
         guard policy.allows(request) else { return try await sendOnce(request) }
         let started = ContinuousClock.now
@@ -192,6 +192,7 @@ extension AsyncClient {
                     request: request)
             }
             request.extensions.trace?(.retrying(attempt: attempt, delay: delay, reason: reason))
+            span?.addEvent("retry", ["http.request.resend_count": .int64(Int64(attempt)), "error.type": .string(reason)])
             request.extensions.logger?.info(
                 "Retrying: \(request.method) \(request.url.removingUserinfo) in \(delay.secondsDescription) s (retry \(attempt) of \(policy.maxRetries), after \(reason))")
             try await Task.sleep(for: delay)

@@ -175,6 +175,18 @@ struct CLIInteropTests {
         }
     }
 
+    @Test func retriesAndATotalTimeout() async throws {
+        let retried = try await httpx([try base + "/status/503", "--retries", "2", "-v"])
+        #expect(retried.status == 1, "the last answer stands: 503")
+        #expect(retried.stdout.contains("Retry 1 in ") && retried.stdout.contains("Retry 2 in "), "\(retried.stdout)")
+        #expect(retried.stdout.contains("after status 503"))
+        let total = try await httpx([try base + "/delay/3", "--timeout", "10", "--timeout-total", "0.5"])
+        #expect(total.status == 1)
+        #expect(total.stderr.hasPrefix("DeadlineExceeded: "), "\(total.stderr)")
+        let bad = try await httpx([try base + "/get", "--retries", "-1"])
+        #expect(bad.status != 0 && bad.stderr.contains("--retries"))
+    }
+
     @Test(.enabled(if: Interop.tlsMTLS != nil || Interop.isRequired))
     func tlsOptions() async throws {
         let certs = try #require(Interop.certs)
