@@ -106,6 +106,8 @@ final class StreamControl: Sendable {
     private let state: Mutex<State>
     /// Raw bytes read so far (httpx's `num_bytes_downloaded`).
     private let downloaded = Atomic<Int>(0)
+    /// Whether a deadline was set, read without the lock on every chunk.
+    private let hasExpiry = Atomic<Bool>(false)
 
     init(onClose: @escaping @Sendable () async -> Void) {
         state = Mutex(State(onClose: onClose))
@@ -136,11 +138,12 @@ final class StreamControl: Sendable {
 
     func setExpiry(_ instant: ContinuousClock.Instant, deadline: Duration, request: Request) {
         state.withLock { $0.expiry = (instant, deadline, request) }
+        hasExpiry.store(true, ordering: .releasing)
     }
 
     /// ``HTTPXError/Kind/deadlineExceeded`` when the request's deadline has passed.
     func deadlineError() -> HTTPXError? {
-        guard let expiry = state.withLock({ $0.expiry }), ContinuousClock.now >= expiry.instant else { return nil }
+        guard hasExpiry.load(ordering: .acquiring), let expiry = state.withLock({ $0.expiry }), ContinuousClock.now >= expiry.instant else { return nil }
         return Deadline.exceeded(expiry.deadline, expiry.request, underlying: nil)
     }
 
