@@ -98,9 +98,11 @@ extension HTTPURL {
     }
 
     /// 1 for `.`, 2 for `..` (either written `%2e` in any case), 0 for any other segment.
-    private static func dotSegment(_ segment: Substring) -> Int {
-        let lowered = segment.count <= 6 ? segment.lowercased() : ""
-        switch lowered {
+    static func dotSegment(_ segment: Substring) -> Int {
+        guard segment.utf8.count <= 6,
+            segment.utf8.first == UInt8(ascii: ".") || segment.utf8.first == UInt8(ascii: "%")
+        else { return 0 }
+        switch segment.lowercased() {
         case ".", "%2e": return 1
         case "..", ".%2e", "%2e.", "%2e%2e": return 2
         default: return 0

@@ -140,7 +140,7 @@ enum SpecialURLParser {
         if text.isEmpty { parts = [] }
         for (index, part) in parts.enumerated() {
             let last = index == parts.count - 1
-            switch dotSegmentKind(part) {
+            switch HTTPURL.dotSegment(part) {
             case 2:
                 if !segments.isEmpty { segments.removeLast() }
                 if last { segments.append("") }
@@ -163,15 +163,6 @@ enum SpecialURLParser {
             previous = byte
         }
         return true
-    }
-
-    private static func dotSegmentKind(_ segment: Substring) -> Int {
-        guard segment.utf8.count <= 6, segment.utf8.first == UInt8(ascii: ".") || segment.utf8.first == UInt8(ascii: "%") else { return 0 }
-        switch segment.lowercased() {
-        case ".", "%2e": return 1
-        case "..", ".%2e", "%2e.", "%2e%2e": return 2
-        default: return 0
-        }
     }
 
     // MARK: Percent-encode sets
