@@ -124,6 +124,10 @@ http {
             echo_sleep 3;
             echo "late";
         }
+        location = /slower {
+            echo_sleep 20;
+            echo "late";
+        }
     }
 $(bad_certificate_server expired "$expired_port" "expired")
 $(bad_certificate_server wronghost "$wronghost_port" "wrong host")

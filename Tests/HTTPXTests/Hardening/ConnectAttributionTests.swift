@@ -168,7 +168,7 @@ struct ConnectAttributionTests {
         let second = ContinuousClock.now
         await expectHTTPXError(.connectTimeout) { _ = try await client.get(url) }
         #expect(ContinuousClock.now - second >= .milliseconds(400), "not a stale failure of the first attempt")
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
     #endif
 }

@@ -135,18 +135,17 @@ struct HTTP2InteropTests {
     }
 
     @Test func readTimeoutFailsOnlyItsStream() async throws {
-        var timeout = Timeout(10)
-        timeout.read = .milliseconds(500)
-        let client = AsyncClient(.init(timeout: timeout, verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: true))
+        // Only the slow request has a short read timeout: the others get room for a loaded machine.
+        let client = AsyncClient(.init(timeout: Timeout(30), verify: .caBundle((Interop.certs ?? "") + "/ca.pem"), http2: true))
         #expect(try await client.get(try url("/hello")).httpVersion == "HTTP/2")
         let start = ContinuousClock.now
         async let slow: Void = {
-            await expectHTTPXError(.readTimeout) { _ = try await client.get(try url("/slow")) }
+            await expectHTTPXError(.readTimeout) { _ = try await client.get(try url("/slower"), timeout: Timeout(30, read: 0.5)) }
         }()
         // Other streams on the same connection carry on meanwhile.
         for _ in 0..<5 { #expect(try await client.get(try url("/1k.bin")).content.count == 1024) }
         await slow
-        #expect(ContinuousClock.now - start < .milliseconds(2900), "before the server's 3 s delay ended")
+        #expect(ContinuousClock.now - start < .seconds(15), "before the server's 20 s delay ended")
         #expect(try await client.get(try url("/hello")).statusCode == 200)
         #expect((client.transport as? HTTPTransport)?.connectionCount == 1)
     }
@@ -171,7 +170,7 @@ struct HTTP2InteropTests {
             if error == nil { break }
             if index % 100 == 99 { #expect(try await client.get(try url("/1k.bin")).content.count == 1024) }
         }
-        #expect(ContinuousClock.now - start < .seconds(10), "each reset is reported at once, not after a timeout")
+        #expect(ContinuousClock.now - start < .seconds(30), "each reset is reported at once, not after a 2 s timeout each")
         #expect(try await client.get(try url("/1k.bin")).content.count == 1024)
         await client.close()
     }

@@ -14,14 +14,14 @@ struct DeadlineTests {
 
     @Test func aSlowAnswerFailsWithItsOwnKind() async throws {
         let client = mockClient { _ in
-            try await Task.sleep(for: .seconds(20))
+            try await Task.sleep(for: .seconds(60))
             return Response(200)
         }
         let started = ContinuousClock.now
         let error = await expectHTTPXError(.deadlineExceeded) { _ = try await client.get("http://h/", extensions: Self.within(.milliseconds(200))) }
         #expect(error?.is(.timeout) == true, "a kind of timeout")
         #expect(error?.message.contains("0.2 s") == true)
-        #expect(ContinuousClock.now - started < .seconds(10), "the slow answer was abandoned")
+        #expect(ContinuousClock.now - started < .seconds(20), "the slow answer was abandoned")
     }
 
     @Test func retriesAndTheirWaitsCount() async throws {
@@ -64,17 +64,17 @@ struct DeadlineTests {
     @Test func composesWithTheFourTimeouts() async throws {
         let server = try await ScriptedServer.start { connection in
             _ = try await connection.readRequest()
-            try await Task.sleep(for: .seconds(10))  // never answers in time
+            try await Task.sleep(for: .seconds(120))  // never answers in time
         }
         defer { Task { await server.stop() } }
-        let client = AsyncClient(.init(timeout: Timeout(5)))
+        let client = AsyncClient(.init(timeout: Timeout(60)))
         let started = ContinuousClock.now
         await expectHTTPXError(.deadlineExceeded) {
             _ = try await client.get(server.baseURL + "/", extensions: Self.within(.milliseconds(300)))
         }
-        #expect(ContinuousClock.now - started < .seconds(4), "not the 5 s read timeout")
+        #expect(ContinuousClock.now - started < .seconds(20), "not the 60 s read timeout")
         await expectHTTPXError(.readTimeout) {
-            _ = try await client.get(server.baseURL + "/", timeout: 0.2, extensions: Self.within(.seconds(5)))
+            _ = try await client.get(server.baseURL + "/", timeout: 0.2, extensions: Self.within(.seconds(30)))
         }
         await client.close()
     }
