@@ -21,9 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-if [ ! -x .interop/venv/bin/gunicorn ] || ! .interop/venv/bin/python -c 'import httpbin, trustme' 2>/dev/null; then
-    echo "interop: installing httpbin, gunicorn and trustme with pip" >&2
+if [ ! -x .interop/venv/bin/gunicorn ] || ! .interop/venv/bin/python -c 'import httpbin, trustme, websockets' 2>/dev/null; then
+    echo "interop: installing httpbin, gunicorn, trustme and websockets with pip" >&2
     mkdir -p .interop
     python3 -m venv .interop/venv
-    .interop/venv/bin/pip install -q --disable-pip-version-check httpbin==0.10.4 gunicorn trustme==1.2.1
+    .interop/venv/bin/pip install -q --disable-pip-version-check httpbin==0.10.4 gunicorn trustme==1.2.1 websockets==15.0.1
 fi

@@ -16,6 +16,8 @@
 #   HTTPX_INTEROP_SOCKS, _SOCKS_AUTH   microsocks SOCKS5 servers, the second with username
 #                          and password (HTTPX_INTEROP_SOCKS_USER/_PASS)
 #   HTTPX_INTEROP_SOCKS_LOG   the log of both ("client[5] 127.0.0.1: connected to HOST:PORT")
+#   HTTPX_INTEROP_WS, _WSS    a WebSocket server (Python's websockets, see ws_server.py), plain
+#                          and over TLS
 # Fails (non-zero) if any does not answer within 20 seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,10 +31,11 @@ chmod 777 "$root/nginx/tmp"
 # one (nginx would quietly make two server blocks on one port virtual hosts of each other, and
 # a TLS test would meet the wrong certificate).
 read -r httpbin_port nginx_port tls_port expired_port wronghost_port unknownca_port iponly_port mtls_port \
-    goaway_port h2c_port squid_port squid_auth_port squid_tls_port socks_port socks_auth_port < <(python3 -c '
+    goaway_port h2c_port squid_port squid_auth_port squid_tls_port socks_port socks_auth_port \
+    ws_port wss_port < <(python3 -c '
 import socket
 held = []
-for _ in range(15):
+for _ in range(17):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     held.append(s)
@@ -212,6 +215,10 @@ http_access deny all
 CONF
 squid -f "$sq/squid.conf" 2>>"$sq/cache.log" || fail "squid did not start"
 
+setsid .interop/venv/bin/python scripts/interop/ws_server.py "$ws_port" "$wss_port" \
+    "$certs/server.pem" "$certs/server.key" </dev/null >>"$root/logs/ws.log" 2>&1 &
+echo $! > "$root/ws.pid"
+
 # microsocks prints a line for each connection it opens; both servers share one log.
 socks_log="$root/logs/socks.log"
 : > "$socks_log"
@@ -228,6 +235,8 @@ import sys, urllib.request
 for port, path in ((sys.argv[1], "/get"), (sys.argv[2], "/hello")):
     urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=1).read()
 PY
+    python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()' \
+        "$ws_port" 2>/dev/null &&
     through -x "http://127.0.0.1:$squid_port" &&
     through -x "http://127.0.0.1:$squid_auth_port" -U proxyuser:proxy-secret &&
     through -x "https://127.0.0.1:$squid_tls_port" --proxy-cacert "$certs/ca.pem" &&
@@ -261,6 +270,8 @@ while [ "$SECONDS" -lt "$deadline" ]; do
             echo "HTTPX_INTEROP_SOCKS_LOG=$socks_log"
             echo "HTTPX_INTEROP_SOCKS_USER=socksuser"
             echo "HTTPX_INTEROP_SOCKS_PASS=socks-secret"
+            echo "HTTPX_INTEROP_WS=ws://127.0.0.1:$ws_port"
+            echo "HTTPX_INTEROP_WSS=wss://localhost:$wss_port"
         } > "$root/env"
         echo "interop: httpbin on $httpbin_port, nginx on $nginx_port, squid on $squid_port" \
             "($squid_auth_port auth, $squid_tls_port TLS), SOCKS5 on $socks_port ($socks_auth_port auth)" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the interop peers started by start.sh (nginx, gunicorn, squid, microsocks).
+# Stops the interop peers started by start.sh (nginx, gunicorn, squid, microsocks, websockets).
 cd "$(dirname "$0")/../.." || exit 0
 root="$PWD/.interop"
 # A process that exited but was not reaped yet (a zombie) counts as gone.
@@ -26,5 +26,6 @@ if [ -f "$root/squid-dir" ]; then
 fi
 stop "$root/socks.pid" TERM
 stop "$root/socks-auth.pid" TERM
+stop "$root/ws.pid" TERM
 rm -f "$root/env"
 exit 0

@@ -216,6 +216,9 @@ public struct RequestExtensions: Sendable {
     public var deadline: Duration?
     /// When the deadline passes, set by the client when the request starts.
     var expiry: ContinuousClock.Instant?
+    /// The protocol to switch to after the response (WebSocket's opening handshake): the
+    /// network transport then sends the request on a connection of its own.
+    package var upgrade: (any ConnectionUpgrade)?
     private var values: [String: any Sendable] = [:]
 
     public init() {}

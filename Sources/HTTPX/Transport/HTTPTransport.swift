@@ -37,6 +37,9 @@ public final class HTTPTransport: Transport {
     private let proxyEndpoints: [ProxyEndpoint?]
     private let setupError: HTTPXError?
     private let metrics: ClientMetrics?
+    /// How connections are opened; an upgrade's connection too (with HTTP/1.1 only).
+    let connectionSettings: ConnectionSettings
+    let eventLoopGroup: any EventLoopGroup
 
     /// Creates a transport.
     ///
@@ -100,9 +103,12 @@ public final class HTTPTransport: Transport {
         self.proxies = unixSocketPath == nil ? proxies : nil
         self.proxyEndpoints = self.proxies?.endpoints ?? []
         let connectionSettings = settings
+        self.connectionSettings = settings
+        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        self.eventLoopGroup = group
         self.pool = ConnectionPool(
             limits: limits, assumedCapacity: Self.assumedCapacity(http1: settings.http1, http2: settings.http2),
-            retries: max(0, retries), group: eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton,
+            retries: max(0, retries), group: group,
             logger: logger, metrics: metrics
         ) { id, key, connectTimeout, eventLoop, events in
             HTTPConnection.connect(
@@ -119,6 +125,7 @@ public final class HTTPTransport: Transport {
                 .unsupportedProtocol, "Request URL '\(url.redacted)' has an unsupported protocol '\(url.scheme)://'",
                 request: request)
         }
+        if let upgrade = request.extensions.upgrade { return try await handleUpgrade(request, upgrade) }
         var (key, sent) = route(request)
         let framing: RequestFraming
         do {
@@ -174,7 +181,7 @@ public final class HTTPTransport: Transport {
 
     /// `error` naming the caller's `request`, not the copy sent to a forwarding proxy (which
     /// carries the proxy's credentials).
-    private static func callers(_ error: HTTPXError, _ request: Request) -> HTTPXError {
+    static func callers(_ error: HTTPXError, _ request: Request) -> HTTPXError {
         var error = error
         error.request = request
         return error
@@ -182,7 +189,10 @@ public final class HTTPTransport: Transport {
 
     /// The pool key of `request`, and the request as it is sent: to a forwarding proxy with an
     /// absolute target, the proxy's credentials and its headers.
-    private func route(_ request: Request) -> (PoolKey, Request) {
+    ///
+    /// - Parameter tunnel: whether a forwarding proxy is to be asked for a tunnel instead (an
+    ///   upgraded connection outlives its request, so it cannot be forwarded).
+    func route(_ request: Request, tunnel: Bool = false) -> (PoolKey, Request) {
         let url = request.url
         let port = url.effectivePort ?? (url.scheme == "https" ? 443 : 80)
         guard let index = proxies?.routeIndex(for: url), index < proxyEndpoints.count,
@@ -195,7 +205,8 @@ public final class HTTPTransport: Transport {
                 request
             )
         }
-        let route = ProxyRoute(endpoint, for: url)
+        var route = ProxyRoute(endpoint, for: url)
+        if tunnel, route.kind == .forward { route = ProxyRoute(kind: .tunnel, endpoint: endpoint) }
         guard route.kind == .forward else {
             return (
                 PoolKey(scheme: url.scheme, host: url.rawHost, port: port, proxy: route, serverName: request.extensions.sniHostname),

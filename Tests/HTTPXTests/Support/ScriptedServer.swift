@@ -140,6 +140,12 @@ final class ServerConnection: @unchecked Sendable {
         return request
     }
 
+    /// Reads exactly `count` bytes; `nil` at EOF before them.
+    func readBytes(_ count: Int) async throws -> [UInt8]? {
+        guard try await fill(until: { $0.count >= count ? count : nil }) != nil else { return nil }
+        return pending.readBytes(length: count)
+    }
+
     /// Reads and throws away everything until EOF, counting the bytes.
     func drain() async throws -> Int {
         var total = pending.readableBytes

@@ -19,6 +19,32 @@ extension HTTPConnection {
         eventLoop: any EventLoop,
         events: ConnectionEvents
     ) -> EventLoopFuture<HTTPConnection> {
+        openChannel(key: key, settings: settings, connectTimeout: connectTimeout, eventLoop: eventLoop, observer: events.observer)
+            .flatMap { channel, useHTTP2 in
+                do {
+                    guard useHTTP2 else {
+                        let kind = try addHTTP1Handlers(to: channel, events: events)
+                        try releasePendingReads(of: channel)
+                        return channel.eventLoop.makeSucceededFuture(HTTPConnection(id: id, key: key, channel: channel, kind: kind))
+                    }
+                    return try openHTTP2(id: id, key: key, channel: channel, events: events, connectTimeout: connectTimeout)
+                } catch {
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+            }
+    }
+
+    /// Stages 1 to 4 of ``connect(id:key:settings:connectTimeout:eventLoop:events:)``: a channel
+    /// to the origin with TLS set up and its reads held by a ``PendingReadsHandler``, and
+    /// whether HTTP/2 is to be spoken on it.
+    static func openChannel(
+        key: PoolKey,
+        settings: ConnectionSettings,
+        connectTimeout: Duration?,
+        eventLoop: any EventLoop,
+        observer: RequestObserver?
+    ) -> EventLoopFuture<(any Channel, Bool)> {
         let route = key.proxy
         let originTLS: NIOSSLContext?
         let proxyTLS: NIOSSLContext?
@@ -64,7 +90,6 @@ extension HTTPConnection {
         if key.unixSocketPath == nil, let localAddress = settings.localAddress {
             bootstrap = bootstrap.bind(to: localAddress)
         }
-        let observer = events.observer
         if let observer {
             let peer = route?.proxy.host ?? key.host
             let port = route?.proxy.port ?? key.port
@@ -131,18 +156,6 @@ extension HTTPConnection {
             }
             let useHTTP2 = negotiated.map { $0 == "h2" || priorKnowledge }
             return withDeadline(useHTTP2, on: channel, timeout: connectTimeout, key: key).map { (channel, $0) }
-        }.flatMap { channel, useHTTP2 in
-            do {
-                guard useHTTP2 else {
-                    let kind = try addHTTP1Handlers(to: channel, events: events)
-                    try releasePendingReads(of: channel)
-                    return channel.eventLoop.makeSucceededFuture(HTTPConnection(id: id, key: key, channel: channel, kind: kind))
-                }
-                return try openHTTP2(id: id, key: key, channel: channel, events: events, connectTimeout: connectTimeout)
-            } catch {
-                channel.close(promise: nil)
-                return channel.eventLoop.makeFailedFuture(error)
-            }
         }
     }
 

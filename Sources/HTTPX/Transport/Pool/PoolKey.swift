@@ -69,6 +69,12 @@ struct ProxyRoute: Hashable, Sendable {
         self.endpoint = endpoint
     }
 
+    /// A route of the given kind through `endpoint` (a tunnel for an upgraded connection, say).
+    init(kind: Kind, endpoint: ProxyEndpoint) {
+        self.kind = kind
+        self.endpoint = endpoint
+    }
+
     init(proxy: Proxy, id: Int = 0, for url: HTTPURL) {
         self.init(ProxyEndpoint(proxy, id: id), for: url)
     }
