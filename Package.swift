@@ -152,6 +152,11 @@ let package = Package(
             path: "Examples/Resilience"
         ),
         .executableTarget(
+            name: "httpx-websocket-example",
+            dependencies: ["HTTPX", "HTTPXWebSocket"],
+            path: "Examples/WebSocket"
+        ),
+        .executableTarget(
             name: "httpx-hummingbird-hello",
             dependencies: ["HTTPX", "HTTPXHummingbird", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Examples/HummingbirdHello"

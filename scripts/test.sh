@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: `bash scripts/test.sh` (what CI runs through .ci/run).
 #
-# It installs and starts the interop peers (httpbin under gunicorn, nginx, squid, microsocks)
-# on loopback, runs every test against them, and stops them. If a peer cannot start, it fails.
+# It installs and starts the interop peers (httpbin under gunicorn, nginx, squid, microsocks and
+# Python's websockets) on loopback, runs every test against them, and stops them. If a peer
+# cannot start, it fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,8 @@ swift run --skip-build httpx-auth-examples
 swift run --skip-build httpx-hummingbird-hello
 # Retries and a deadline against a server that fails on purpose (the README's section).
 swift run --skip-build httpx-resilience-example
+# A WebSocket chat with the Python websockets peer (the README's WebSockets section).
+swift run --skip-build httpx-websocket-example "$HTTPX_INTEROP_WS/echo"
 # The README quickstart as a program (Examples/Quickstart, over an in-memory httpbin); it exits
 # non-zero when a step fails.
 swift run --skip-build httpx-quickstart

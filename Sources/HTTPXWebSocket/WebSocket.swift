@@ -1,6 +1,7 @@
 import HTTPX
 import NIOCore
 import NIOWebSocket
+import Synchronization
 @_spi(WSInternal) import WSCore
 
 /// An open WebSocket, given to the body of
@@ -34,9 +35,14 @@ public struct WebSocket: Sendable {
 
     /// The server's `101 Switching Protocols` answer to the handshake, with its headers.
     public let response: Response
-    let inbound: WebSocketInboundStream
+    let reader: MessageReader
     let outbound: WebSocketOutboundWriter
-    let maxMessageSize: Int
+
+    init(response: Response, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, maxMessageSize: Int) {
+        self.response = response
+        self.reader = MessageReader(inbound.messages(maxSize: maxMessageSize))
+        self.outbound = outbound
+    }
 
     /// The subprotocol the server chose from ``WebSocketOptions/subprotocols``, if any.
     public var subprotocol: String? { response.headers["Sec-WebSocket-Protocol"] }
@@ -49,10 +55,11 @@ public struct WebSocket: Sendable {
     }
 
     /// The messages the server sends, in order, each whole however it was fragmented; the
-    /// sequence ends when the server closes. It can be iterated once. A message larger than
-    /// ``WebSocketOptions/maxMessageSize`` or text that is not UTF-8 ends it with an error and
-    /// closes the connection with code 1009 or 1007.
-    public var messages: Messages { Messages(inbound: inbound.messages(maxSize: maxMessageSize)) }
+    /// sequence ends when the server closes. Every iteration reads on from where the last one
+    /// stopped (break out of a loop, send, and loop again); one task reads at a time. A message
+    /// larger than ``WebSocketOptions/maxMessageSize`` or text that is not UTF-8 ends it with
+    /// an error and closes the connection with code 1009 or 1007.
+    public var messages: Messages { Messages(reader: reader) }
 
     /// Sends a text message.
     public func send(_ text: String) async throws {
@@ -83,22 +90,42 @@ public struct WebSocket: Sendable {
     /// The messages of a ``WebSocket``.
     public struct Messages: AsyncSequence, Sendable {
         public typealias Element = Message
-        let inbound: WebSocketInboundMessageStream
+        let reader: MessageReader
 
         public struct AsyncIterator: AsyncIteratorProtocol {
-            var base: WebSocketInboundMessageStream.AsyncIterator
+            let reader: MessageReader
 
             public mutating func next() async throws -> Message? {
-                switch try await base.next() {
-                case .text(let text): .text(text)
-                case .binary(let bytes): .binary(bytes)
-                case nil: nil
-                }
+                try await reader.next()
             }
         }
 
         public func makeAsyncIterator() -> AsyncIterator {
-            AsyncIterator(base: inbound.makeAsyncIterator())
+            AsyncIterator(reader: reader)
+        }
+    }
+}
+
+/// The one reader of a WebSocket's messages, shared by every iteration of
+/// ``WebSocket/messages`` (swift-websocket allows one iterator per connection).
+final class MessageReader: @unchecked Sendable {
+    // `iterator` is touched only by the task that set `reading`.
+    private var iterator: WebSocketInboundMessageStream.AsyncIterator
+    private let reading = Atomic<Bool>(false)
+
+    init(_ messages: WebSocketInboundMessageStream) {
+        self.iterator = messages.makeAsyncIterator()
+    }
+
+    func next() async throws -> WebSocket.Message? {
+        guard reading.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            throw HTTPXError(.invalidArgument, "Two tasks read the messages of one WebSocket at once; read them from one task")
+        }
+        defer { reading.store(false, ordering: .releasing) }
+        return switch try await iterator.next() {
+        case .text(let text): .text(text)
+        case .binary(let bytes): .binary(bytes)
+        case nil: nil
         }
     }
 }
