@@ -4,6 +4,6 @@
 #   bash scripts/docs.sh                 # archives under .build/plugins/Swift-DocC/outputs
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for target in HTTPX HTTPXHummingbird HTTPXOpenAPI; do
+for target in HTTPX HTTPXHummingbird HTTPXOpenAPI HTTPXWebSocket; do
     swift package --disable-sandbox generate-documentation --target "$target" --warnings-as-errors
 done

@@ -38,6 +38,6 @@ extension HTTPXError.Kind {
     /// with an error code.
     public static let webSocket = Self("WebSocketError", parent: .request)
     /// The server did not switch protocols: it answered the handshake with another status
-    /// (the error's ``HTTPXError/response`` has it) or with a broken `101`.
+    /// (the error's `response` has it) or with a broken `101`.
     public static let webSocketUpgrade = Self("WebSocketUpgradeError", parent: .webSocket)
 }
