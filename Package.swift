@@ -44,8 +44,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            exclude: ["Events", "Cache"]  // TEMP-EXCLUDE
+            ]
         ),
         .target(
             name: "HTTPXWebSocket",
@@ -123,8 +122,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            exclude: ["Events", "Cache", "Interop/CacheInteropTests.swift"]  // TEMP-EXCLUDE
+            ]
         ),
         .testTarget(
             name: "HTTPXHummingbirdTests",
@@ -150,6 +148,16 @@ let package = Package(
             name: "httpx-resilience-example",
             dependencies: ["HTTPX"],
             path: "Examples/Resilience"
+        ),
+        .executableTarget(
+            name: "httpx-events-example",
+            dependencies: ["HTTPX"],
+            path: "Examples/Events"
+        ),
+        .executableTarget(
+            name: "httpx-cache-example",
+            dependencies: ["HTTPX"],
+            path: "Examples/Cache"
         ),
         .executableTarget(
             name: "httpx-websocket-example",

@@ -1,0 +1,93 @@
+import Synchronization
+
+/// A ``CacheStore`` in memory, bounded by total size and entry count, evicting the least
+/// recently used entries first. Its entries last as long as the store.
+///
+/// ```swift
+/// let store = MemoryCacheStore(maxBytes: 32 << 20)
+/// let client = AsyncClient(.init(transport: CacheTransport(wrapping: HTTPTransport(), store: store)))
+/// ```
+///
+/// An entry larger than `maxBytes` is not stored. Safe to share between transports and tasks.
+public final class MemoryCacheStore: CacheStore {
+    private struct EntryID: Hashable, Sendable {
+        var key: String
+        var variantKey: String
+    }
+
+    private struct State: Sendable {
+        var entries: [EntryID: CacheEntry] = [:]
+        var variants: [String: Set<String>] = [:]
+        var order = CacheLRU<EntryID>()
+        var totalBytes = 0
+
+        mutating func remove(_ id: EntryID) {
+            guard let entry = entries.removeValue(forKey: id) else { return }
+            totalBytes -= entry.approximateSize
+            order.remove(id)
+            variants[id.key]?.remove(id.variantKey)
+            if variants[id.key]?.isEmpty == true { variants[id.key] = nil }
+        }
+    }
+
+    /// The most bytes the entries may take together (approximately: bodies and headers).
+    public let maxBytes: Int
+    /// The most entries kept.
+    public let maxEntries: Int
+    private let state = Mutex(State())
+
+    /// A store of at most `maxBytes` (64 MiB by default) in at most `maxEntries` entries.
+    public init(maxBytes: Int = 64 << 20, maxEntries: Int = 10_000) {
+        self.maxBytes = max(0, maxBytes)
+        self.maxEntries = max(0, maxEntries)
+    }
+
+    /// How many entries are stored.
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// How many bytes the entries take (approximately).
+    public var totalBytes: Int { state.withLock { $0.totalBytes } }
+
+    public func entries(for key: String) async throws -> [CacheEntry] {
+        state.withLock { state in
+            guard let variantKeys = state.variants[key] else { return [] }
+            var found: [CacheEntry] = []
+            for variantKey in variantKeys {
+                let id = EntryID(key: key, variantKey: variantKey)
+                guard let entry = state.entries[id] else { continue }
+                state.order.touch(id)
+                found.append(entry)
+            }
+            return found
+        }
+    }
+
+    public func put(_ entry: CacheEntry) async throws {
+        let id = EntryID(key: entry.key, variantKey: entry.variantKey)
+        let size = entry.approximateSize
+        let (maxBytes, maxEntries) = (self.maxBytes, self.maxEntries)
+        state.withLock { state in
+            state.remove(id)
+            guard size <= maxBytes, maxEntries > 0 else { return }
+            state.entries[id] = entry
+            state.variants[id.key, default: []].insert(id.variantKey)
+            state.order.touch(id)
+            state.totalBytes += size
+            while state.totalBytes > maxBytes || state.entries.count > maxEntries, let victim = state.order.oldest {
+                state.remove(victim)
+            }
+        }
+    }
+
+    public func remove(key: String) async throws {
+        state.withLock { state in
+            for variantKey in state.variants[key] ?? [] {
+                state.remove(EntryID(key: key, variantKey: variantKey))
+            }
+        }
+    }
+
+    public func removeAll() async throws {
+        state.withLock { $0 = State() }
+    }
+}
