@@ -35,6 +35,10 @@ swift run --skip-build httpx-auth-examples
 swift run --skip-build httpx-hummingbird-hello
 # Retries and a deadline against a server that fails on purpose (the README's section).
 swift run --skip-build httpx-resilience-example
+# Server-sent events with a dropped stream resumed by Last-Event-ID, and an HTTP cache's miss,
+# hit, revalidation and restart from disk (the README's sections), both against in-process apps.
+swift run --skip-build httpx-events-example
+swift run --skip-build httpx-cache-example
 # A WebSocket chat with the Python websockets peer (the README's WebSockets section).
 swift run --skip-build httpx-websocket-example "$HTTPX_INTEROP_WS/echo"
 # The README quickstart as a program (Examples/Quickstart, over an in-memory httpbin); it exits

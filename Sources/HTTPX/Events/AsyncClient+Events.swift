@@ -27,12 +27,10 @@ extension AsyncClient {
     /// fires is reconnected like a dropped connection.) The other options are those of
     /// ``AsyncClient/request(_:_:params:headers:cookies:content:data:files:json:auth:followRedirects:timeout:extensions:)``.
     ///
-    /// - Parameters:
-    ///   - url: the stream's URL, joined to the client's base URL.
-    ///   - method: `GET` unless the server wants another (some APIs stream the answer to a
-    ///     `POST`). A body is sent again with each reconnection, so it must be replayable (in
-    ///     memory, or a file).
-    ///   - options: reconnection and the bound on an event's size.
+    /// `url` is joined to the client's base URL. `method` is `GET` unless the server wants
+    /// another (some APIs stream the answer to a `POST`); a body is sent again with each
+    /// reconnection, so it must be replayable (in memory, or a file). `options` sets
+    /// reconnection and the bound on an event's size.
     public func events(
         _ url: String,
         method: HTTPMethod = .get,
