@@ -60,6 +60,7 @@ extension AsyncClient {
                 request: request, response: response)
         }
         let maxMessageSize = options.maxMessageSize
+        let extensionNames = connection.extensions.map(\.name)
         let configuration = WebSocketHandler.Configuration(
             extensions: connection.extensions,
             autoPing: options.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled,
@@ -70,7 +71,9 @@ extension AsyncClient {
                 type: .client, configuration: configuration, asyncChannel: channel,
                 context: WebSocketRunContext(logger: logger)
             ) { inbound, outbound, _ in
-                try await body(WebSocket(response: response, inbound: inbound, outbound: outbound, maxMessageSize: maxMessageSize))
+                try await body(WebSocket(
+                    response: response, inbound: inbound, outbound: outbound, maxMessageSize: maxMessageSize,
+                    extensions: extensionNames))
             }
             if close == nil, let code = connection.frameErrors.closeCode {
                 throw Self.webSocketError(code: code, request: request, underlying: nil)

@@ -7,9 +7,11 @@ import Synchronization
 /// An open WebSocket, given to the body of
 /// ``HTTPX/AsyncClient/webSocket(_:params:headers:cookies:auth:timeout:extensions:options:_:)``.
 ///
-/// Read ``messages`` as an async sequence and ``send(_:)-(String)`` text or binary messages;
-/// pings from the server are answered for you. Reading is backpressured: while you do not read,
-/// the connection is not read either, and the server's sends wait.
+/// Read ``messages`` as an async sequence and send text or binary messages. Reading is
+/// backpressured: while you do not read, the connection is not read either, and the server's
+/// sends wait. Control frames arrive in line with messages, so the server's pings are answered
+/// (and pongs to ``WebSocketOptions/pingInterval``'s pings seen) while a read is outstanding:
+/// a body that only sends keeps one going in a child task.
 ///
 /// ```swift
 /// try await client.webSocket("wss://echo.example/ws") { ws in
@@ -22,7 +24,9 @@ import Synchronization
 public struct WebSocket: Sendable {
     /// A message: text (valid UTF-8) or binary.
     public enum Message: Sendable, Hashable, CustomStringConvertible {
+        /// A text message.
         case text(String)
+        /// A binary message.
         case binary(ByteBuffer)
 
         public var description: String {
@@ -38,21 +42,21 @@ public struct WebSocket: Sendable {
     let reader: MessageReader
     let outbound: WebSocketOutboundWriter
 
-    init(response: Response, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, maxMessageSize: Int) {
+    init(
+        response: Response, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, maxMessageSize: Int,
+        extensions: [String]
+    ) {
         self.response = response
-        self.reader = MessageReader(inbound.messages(maxSize: maxMessageSize))
+        self.reader = MessageReader(inbound.messages(maxSize: maxMessageSize), request: response.request)
         self.outbound = outbound
+        self.negotiatedExtensions = extensions
     }
 
     /// The subprotocol the server chose from ``WebSocketOptions/subprotocols``, if any.
     public var subprotocol: String? { response.headers["Sec-WebSocket-Protocol"] }
 
-    /// The WebSocket extensions the server accepted (`permessage-deflate` when compression
-    /// was negotiated), as its `Sec-WebSocket-Extensions` header says.
-    public var negotiatedExtensions: [String] {
-        response.headers.values(for: "Sec-WebSocket-Extensions").flatMap { $0.split(separator: ",") }
-            .compactMap { $0.split(separator: ";").first.map { String($0.filter { !$0.isWhitespace }) } }
-    }
+    /// The WebSocket extensions in use (`permessage-deflate` when compression was negotiated).
+    public let negotiatedExtensions: [String]
 
     /// The messages the server sends, in order, each whole however it was fragmented; the
     /// sequence ends when the server closes. Every iteration reads on from where the last one
@@ -61,30 +65,67 @@ public struct WebSocket: Sendable {
     /// an error and closes the connection with code 1009 or 1007.
     public var messages: Messages { Messages(reader: reader) }
 
-    /// Sends a text message.
+    /// Sends a text message (in fragments of ``WebSocketOptions/maxFrameSize``).
+    ///
+    /// - Throws: ``HTTPX/HTTPXError/Kind/webSocket`` when the connection is closed or fails.
     public func send(_ text: String) async throws {
-        try await outbound.writeTextMessage(text)
+        try await writing("a text message") { try await outbound.writeTextMessage(text) }
     }
 
     /// Sends a binary message.
     public func send(_ bytes: ByteBuffer) async throws {
-        try await outbound.writeBinaryMessage(bytes)
+        try await writing("a binary message") { try await outbound.writeBinaryMessage(bytes) }
     }
 
     /// Sends a binary message.
     public func send(binary bytes: some Sequence<UInt8>) async throws {
-        try await outbound.writeBinaryMessage(ByteBuffer(bytes: Array(bytes)))
+        try await send(ByteBuffer(bytes: Array(bytes)))
     }
 
-    /// Sends a ping with up to 125 bytes of `payload`; the server answers with a pong.
+    /// Sends a ping carrying `payload` (at most 125 bytes); the server answers with a pong.
     public func ping(_ payload: [UInt8] = []) async throws {
-        try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(bytes: payload.prefix(125)))))
+        guard payload.count <= 125 else {
+            throw HTTPXError(
+                .invalidArgument, "A ping carries at most 125 bytes, not \(payload.count) (WebSocket of \(response.request))")
+        }
+        try await writing("a ping") {
+            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(bytes: payload))))
+        }
     }
 
-    /// Starts the closing handshake with `code` and an optional `reason`; ``messages`` ends
-    /// when the server answers. Returning from the body closes with ``WebSocketCloseCode/normalClosure``.
+    /// Starts the closing handshake with `code` and an optional `reason` (at most 123 bytes
+    /// of UTF-8); ``messages`` ends when the server answers. Returning from the body closes
+    /// with ``WebSocketCloseCode/normalClosure``.
+    ///
+    /// - Throws: ``HTTPX/HTTPXError/Kind/invalidArgument`` for a code an endpoint may not send
+    ///   (below 1000, 1004 to 1006, 1015, above 4999) or a longer reason.
     public func close(_ code: WebSocketCloseCode = .normalClosure, reason: String? = nil) async throws {
-        try await outbound.close(WebSocketErrorCode(codeNumber: Int(code.rawValue)), reason: reason)
+        let number = code.rawValue
+        guard (1000...4999).contains(number), ![1004, 1005, 1006, 1015].contains(number) else {
+            throw HTTPXError(
+                .invalidArgument, "\(number) is not a close code an endpoint may send (WebSocket of \(response.request))")
+        }
+        if let reason, reason.utf8.count > 123 {
+            throw HTTPXError(
+                .invalidArgument,
+                "A close reason has at most 123 bytes, not \(reason.utf8.count) (WebSocket of \(response.request))")
+        }
+        try await writing("a close frame") {
+            try await outbound.close(WebSocketErrorCode(codeNumber: Int(number)), reason: reason)
+        }
+    }
+
+    /// Runs a write, reporting a failure as an error of this WebSocket.
+    private func writing(_ what: String, _ write: () async throws -> Void) async throws {
+        do {
+            try await write()
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw HTTPXError(
+                .webSocket, "Could not send \(what) on the WebSocket of \(response.request): \(error)",
+                request: response.request, underlying: error)
+        }
     }
 
     /// The messages of a ``WebSocket``.
@@ -92,14 +133,17 @@ public struct WebSocket: Sendable {
         public typealias Element = Message
         let reader: MessageReader
 
+        /// Reads the next message; `nil` once the server closed.
         public struct AsyncIterator: AsyncIteratorProtocol {
             let reader: MessageReader
 
+            /// The next message, `nil` once the server closed.
             public mutating func next() async throws -> Message? {
                 try await reader.next()
             }
         }
 
+        /// An iterator that reads on from where the last one stopped.
         public func makeAsyncIterator() -> AsyncIterator {
             AsyncIterator(reader: reader)
         }
@@ -112,14 +156,18 @@ final class MessageReader: @unchecked Sendable {
     // `iterator` is touched only by the task that set `reading`.
     private var iterator: WebSocketInboundMessageStream.AsyncIterator
     private let reading = Atomic<Bool>(false)
+    private let request: Request
 
-    init(_ messages: WebSocketInboundMessageStream) {
+    init(_ messages: WebSocketInboundMessageStream, request: Request) {
         self.iterator = messages.makeAsyncIterator()
+        self.request = request
     }
 
     func next() async throws -> WebSocket.Message? {
         guard reading.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            throw HTTPXError(.invalidArgument, "Two tasks read the messages of one WebSocket at once; read them from one task")
+            throw HTTPXError(
+                .invalidArgument, "Two tasks read the messages of the WebSocket of \(request) at once; read them from one task",
+                request: request)
         }
         defer { reading.store(false, ordering: .releasing) }
         return switch try await iterator.next() {
@@ -132,7 +180,9 @@ final class MessageReader: @unchecked Sendable {
 
 /// Why a WebSocket was closed (RFC 6455 §7.4).
 public struct WebSocketCloseCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The code's number.
     public var rawValue: UInt16
+    /// The code `rawValue`: one of those below, or an application's own (4000 to 4999).
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// 1000: the purpose of the connection was fulfilled.
@@ -159,9 +209,12 @@ public struct WebSocketCloseCode: RawRepresentable, Sendable, Hashable, CustomSt
 
 /// The close frame the server sent: its code and reason.
 public struct WebSocketClose: Sendable, Hashable {
+    /// Why the server closed.
     public var code: WebSocketCloseCode
+    /// The server's reason, if it gave one.
     public var reason: String?
 
+    /// A close frame's contents.
     public init(code: WebSocketCloseCode, reason: String? = nil) {
         self.code = code
         self.reason = reason

@@ -32,7 +32,13 @@ struct WebSocketHandshake: ConnectionUpgrade {
                     let recorder = FrameErrorRecorder()
                     try pipeline.addHandler(recorder)
                     let wrapped = try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel)
-                    let extensions = try builders.buildClientExtensions(from: Self.fields(responseHead.headers))
+                    let fields = Self.fields(responseHead.headers)
+                    // RFC 6455 §4.1: an extension the client did not offer fails the connection.
+                    let offered = Set(builders.map { Self.extensionName(of: $0.clientRequestHeader()) })
+                    for accepted in WebSocketExtensionHTTPParameters.parseHeaders(fields) where !offered.contains(accepted.name) {
+                        throw UnofferedExtension(name: accepted.name)
+                    }
+                    let extensions = try builders.buildClientExtensions(from: fields)
                     return .upgraded(WebSocketConnection(wrapped, extensions: extensions, frameErrors: recorder), responseHead)
                 }
             })
@@ -72,6 +78,10 @@ struct WebSocketHandshake: ConnectionUpgrade {
                 answer.succeed(response)
             case .success(.refused):
                 break  // HandshakeRefusalReader answers once the refusal's body is read.
+            case .failure(let error as UnofferedExtension):
+                answer.fail(HTTPXError(
+                    .webSocketUpgrade, "The server accepted the WebSocket extension '\(error.name)', which \(request) did not offer",
+                    request: request))
             case .failure(let error):
                 answer.fail(HTTPXError(
                     .webSocketUpgrade, "The server's answer to the WebSocket handshake of \(request) is not valid: \(error)",
@@ -87,6 +97,16 @@ struct WebSocketHandshake: ConnectionUpgrade {
             answer.future.whenComplete { _ in timer.cancel() }
         }
         return answer.future
+    }
+
+    /// The name of the extension a `Sec-WebSocket-Extensions` offer names.
+    static func extensionName(of offer: String) -> String {
+        String((offer.split(separator: ";").first ?? "").filter { !$0.isWhitespace })
+    }
+
+    /// A server's answer enabled an extension that was not offered.
+    struct UnofferedExtension: Error {
+        let name: String
     }
 
     /// SwiftNIO's header list as HTTPTypes fields, for swift-websocket's extension negotiation.

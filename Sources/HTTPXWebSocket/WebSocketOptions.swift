@@ -21,15 +21,16 @@ public struct WebSocketOptions: Sendable {
     /// The largest frame sent, in bytes: larger messages are sent in fragments. 64 KiB by
     /// default. (A frame received is bounded by ``maxMessageSize``.)
     public var maxFrameSize = 1 << 16
-    /// How often to ping the server when nothing else keeps the connection busy; when no pong
-    /// came back before the next ping is due, the connection is closed. `nil` (the default)
-    /// sends no pings. Pings from the server are always answered.
+    /// How often to ping the server; when no pong came back before the next ping is due, the
+    /// connection is closed. `nil` (the default) sends no pings. Pongs, like the server's
+    /// pings, are handled while ``WebSocket/messages`` is being read (see ``WebSocket``).
     public var pingInterval: Duration?
     /// How long to wait for the server's close frame after sending one. 10 s by default.
     public var closeTimeout: Duration = .seconds(10)
     /// The largest body read from a server that refuses the upgrade (to put in the error).
     public var maxRefusalBodySize = 64 << 10
 
+    /// The defaults: compression offered, no subprotocols, 1 MiB messages, no pings.
     public init() {}
 }
 

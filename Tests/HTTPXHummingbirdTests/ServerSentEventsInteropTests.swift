@@ -15,19 +15,20 @@ struct ServerSentEventsInteropTests {
         let accept: String?
     }
 
-    /// The requests the app saw, in order.
+    /// The requests the app saw, in order, and when each came.
     final class Log: Sendable {
-        private let entries = Mutex<[Seen]>([])
+        private let entries = Mutex<[(seen: Seen, at: ContinuousClock.Instant)]>([])
 
         /// Records `seen`; returns how many requests came so far.
         func append(_ seen: Seen) -> Int {
             entries.withLock {
-                $0.append(seen)
+                $0.append((seen, .now))
                 return $0.count
             }
         }
 
-        var all: [Seen] { entries.withLock { $0 } }
+        var all: [Seen] { entries.withLock { $0.map(\.seen) } }
+        var times: [ContinuousClock.Instant] { entries.withLock { $0.map(\.at) } }
     }
 
     /// `/events`: the first connection sends two events (the second only once the client has
@@ -101,7 +102,10 @@ struct ServerSentEventsInteropTests {
         let (firstDelivered, delivered) = AsyncStream<Void>.makeStream()
         try await Self.withServer(Self.router(log: log, firstDelivered: firstDelivered)) { port in
             let client = AsyncClient()  // the network transport
-            let events = client.events("http://127.0.0.1:\(port)/events")
+            // Only the server's `retry: 50` can make the reconnections quick: the stream's own
+            // wait would be 30 s.
+            let events = client.events(
+                "http://127.0.0.1:\(port)/events", options: EventSourceOptions(reconnectDelay: .seconds(30)))
             let received = try await Self.within(.seconds(20)) {
                 var collected: [ServerSentEvent] = []
                 for try await event in events {
@@ -123,13 +127,21 @@ struct ServerSentEventsInteropTests {
             Seen(lastEventID: "2", accept: "text/event-stream"),
             Seen(lastEventID: "3", accept: "text/event-stream"),
         ])
+        let times = log.times
+        try #require(times.count == 3)
+        for (earlier, later) in zip(times, times.dropFirst()) {
+            #expect(later - earlier < .seconds(5), "reconnected after the server's 50 ms, not 30 s: \(later - earlier)")
+        }
     }
 
     /// What `body` returns, or `nil` after `limit` (it is then cancelled, and not waited for).
+    /// When `body` ends first, the timer is cancelled rather than left sleeping.
     static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
             let once = ResumeOnce(continuation)
+            let timer = Task { try await Task.sleep(for: limit) }
             let work = Task {
+                defer { timer.cancel() }
                 do {
                     once.resume(.success(try await body()))
                 } catch {
@@ -137,7 +149,8 @@ struct ServerSentEventsInteropTests {
                 }
             }
             Task {
-                try? await Task.sleep(for: limit)
+                // Only a timer that slept for the whole limit ends without throwing.
+                guard (try? await timer.value) != nil else { return }
                 once.resume(.success(nil))
                 work.cancel()
             }

@@ -16,8 +16,8 @@
 #   HTTPX_INTEROP_SOCKS, _SOCKS_AUTH   microsocks SOCKS5 servers, the second with username
 #                          and password (HTTPX_INTEROP_SOCKS_USER/_PASS)
 #   HTTPX_INTEROP_SOCKS_LOG   the log of both ("client[5] 127.0.0.1: connected to HOST:PORT")
-#   HTTPX_INTEROP_WS, _WSS    a WebSocket server (Python's websockets, see ws_server.py), plain
-#                          and over TLS
+#   HTTPX_INTEROP_WS, _WSS, _WS_PING   a WebSocket server (Python's websockets, see
+#                          ws_server.py), plain, over TLS, and one closing unanswered pings fast
 # Fails (non-zero) if any does not answer within 20 seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,10 +32,10 @@ chmod 777 "$root/nginx/tmp"
 # a TLS test would meet the wrong certificate).
 read -r httpbin_port nginx_port tls_port expired_port wronghost_port unknownca_port iponly_port mtls_port \
     goaway_port h2c_port squid_port squid_auth_port squid_tls_port socks_port socks_auth_port \
-    ws_port wss_port < <(python3 -c '
+    ws_port wss_port ws_ping_port < <(python3 -c '
 import socket
 held = []
-for _ in range(17):
+for _ in range(18):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     held.append(s)
@@ -215,7 +215,7 @@ http_access deny all
 CONF
 squid -f "$sq/squid.conf" 2>>"$sq/cache.log" || fail "squid did not start"
 
-setsid .interop/venv/bin/python scripts/interop/ws_server.py "$ws_port" "$wss_port" \
+setsid .interop/venv/bin/python scripts/interop/ws_server.py "$ws_port" "$wss_port" "$ws_ping_port" \
     "$certs/server.pem" "$certs/server.key" </dev/null >>"$root/logs/ws.log" 2>&1 &
 echo $! > "$root/ws.pid"
 
@@ -272,6 +272,7 @@ while [ "$SECONDS" -lt "$deadline" ]; do
             echo "HTTPX_INTEROP_SOCKS_PASS=socks-secret"
             echo "HTTPX_INTEROP_WS=ws://127.0.0.1:$ws_port"
             echo "HTTPX_INTEROP_WSS=wss://localhost:$wss_port"
+            echo "HTTPX_INTEROP_WS_PING=ws://127.0.0.1:$ws_ping_port"
         } > "$root/env"
         echo "interop: httpbin on $httpbin_port, nginx on $nginx_port, squid on $squid_port" \
             "($squid_auth_port auth, $squid_tls_port TLS), SOCKS5 on $socks_port ($socks_auth_port auth)" >&2

@@ -1,7 +1,7 @@
 """A WebSocket peer for the interop tests, on Python's `websockets` (an implementation
 independent of ours), plain and over TLS.
 
-Usage: ws_server.py PLAIN_PORT TLS_PORT CERT KEY
+Usage: ws_server.py PLAIN_PORT TLS_PORT PING_PORT CERT KEY
 
 Paths:
   /echo        sends every message back as it came (text or binary)
@@ -12,8 +12,8 @@ Paths:
   /setcookie   sets the cookie ws-session=abc on its 101 answer, then echoes
   /flood       sends 64 KiB binary messages, up to 2000, as fast as the client takes them
   /flood-count sends how many messages the last /flood got out, as text
-Subprotocols chat.v1 and chat.v2 are chosen when offered. The server pings every 0.2 s, so a
-client that does not answer pings is closed.
+Subprotocols chat.v1 and chat.v2 are chosen when offered. The server pings every 0.2 s; on
+PING_PORT it closes a client that has not answered a ping within 0.5 s.
 """
 import asyncio
 import base64
@@ -82,14 +82,17 @@ async def handler(ws):
 
 
 async def main():
-    plain_port, tls_port, cert, key = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    plain_port, tls_port, ping_port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    cert, key = sys.argv[4], sys.argv[5]
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     options = dict(
         select_subprotocol=select_subprotocol, process_request=process_request,
         process_response=process_response, ping_interval=0.2, ping_timeout=10, max_size=4 << 20)
+    strict = dict(options, ping_timeout=0.5)
     async with serve(handler, "127.0.0.1", plain_port, **options), \
-            serve(handler, "127.0.0.1", tls_port, ssl=context, **options):
+            serve(handler, "127.0.0.1", tls_port, ssl=context, **options), \
+            serve(handler, "127.0.0.1", ping_port, **strict):
         await asyncio.get_running_loop().create_future()
 
 

@@ -1,80 +1,73 @@
 import NIOCore
 
-/// Reads a response body (as received, still content-encoded) for storing, up to a limit.
+/// Copies a streamed response body aside for storing while it streams to its reader.
 ///
-/// A body within the limit comes back whole, to store and to deliver from memory. A longer one
-/// (or one whose reading failed) is not stored: the caller gets a body that replays the chunks
-/// already read, then reads on from the origin (or throws the failure where it happened), so
-/// the reader sees exactly the bytes it would have seen without the cache.
+/// The reader gets every chunk as soon as the origin sends it, exactly as it would without
+/// the cache (failures included, where they happen). The chunks are kept aside up to a limit:
+/// when the body ends within it, `settle` gets the whole body to store, before the reader sees
+/// the end; when it grows past the limit, the copy is dropped and `settle` gets `nil` at once.
+/// A body that fails, or is closed before its end, is not settled.
 enum CacheBodyCapture {
-    enum Outcome: Sendable {
-        /// The whole body, within the limit.
-        case complete(ByteBuffer)
-        /// The body to deliver instead of the original one; not to be stored.
-        case passThrough(ResponseBody)
-    }
-
-    static func capture(_ body: ResponseBody, limit: Int) async -> Outcome {
-        if case .buffer(let buffer) = body.storage {
-            return buffer.readableBytes <= limit ? .complete(buffer) : .passThrough(body)
-        }
-        var iterator = body.chunks.makeAsyncIterator()
-        var prefix: [ByteBuffer] = []
-        var total = 0
-        do {
-            while let chunk = try await iterator.next() {
-                total += chunk.readableBytes
-                prefix.append(chunk)
-                if total > limit {
-                    return .passThrough(replaying(prefix, then: ReplayTail(iterator: iterator), closing: body))
-                }
-            }
-        } catch {
-            return .passThrough(replaying(prefix, then: ReplayTail(failure: error), closing: body))
-        }
-        if prefix.count == 1, let only = prefix.first { return .complete(only) }
-        var whole = ByteBuffer()
-        whole.reserveCapacity(total)
-        for var chunk in prefix { whole.writeBuffer(&chunk) }
-        return .complete(whole)
-    }
-
-    /// A streamed body of `prefix`, then what `tail` yields; closing it closes `original`.
-    private static func replaying(_ prefix: [ByteBuffer], then tail: ReplayTail, closing original: ResponseBody) -> ResponseBody {
+    static func tee(
+        _ body: ResponseBody, limit: Int, settle: @escaping @Sendable (ByteBuffer?) async -> Void
+    ) -> ResponseBody {
+        let source = body.chunks
         let chunks = ByteStream(replayable: false) {
-            var pending = prefix[...]
+            var iterator = source.makeAsyncIterator()
+            var copy = Copy(limit: limit)
             return {
-                if let next = pending.popFirst() { return next }
-                return try await tail.next()
+                guard let chunk = try await iterator.next() else {
+                    if let whole = copy.finish() { await settle(whole) }
+                    return nil
+                }
+                if copy.append(chunk) == .exceeded { await settle(nil) }
+                return chunk
             }
         }
-        return ResponseBody(stream: chunks, onClose: { await original.close() })
-    }
-}
-
-/// The rest of a body after the replayed prefix: the origin's remaining chunks, or the failure
-/// that stopped reading. Read by one reader at a time (a body streams once).
-private final class ReplayTail: @unchecked Sendable {
-    private var iterator: ByteStream.AsyncIterator?
-    private var failure: (any Error)?
-
-    init(iterator: ByteStream.AsyncIterator) {
-        self.iterator = iterator
+        return ResponseBody(stream: chunks, onClose: { await body.close() })
     }
 
-    init(failure: any Error) {
-        self.failure = failure
-    }
-
-    func next() async throws -> ByteBuffer? {
-        if let failure {
-            self.failure = nil
-            throw failure
+    /// The chunks kept aside, up to a limit.
+    struct Copy {
+        enum Step: Equatable {
+            /// Kept, or nothing to do (the copy was dropped earlier, or the body ended).
+            case kept
+            /// This chunk took the copy past the limit: it was dropped.
+            case exceeded
         }
-        guard var current = iterator else { return nil }
-        iterator = nil
-        let chunk = try await current.next()
-        if chunk != nil { iterator = current }
-        return chunk
+
+        let limit: Int
+        private var chunks: [ByteBuffer] = []
+        private var total = 0
+        /// Whether chunks are still being kept (not past the limit, not finished).
+        private var copying = true
+
+        init(limit: Int) {
+            self.limit = limit
+        }
+
+        mutating func append(_ chunk: ByteBuffer) -> Step {
+            guard copying else { return .kept }
+            total += chunk.readableBytes
+            if total > limit {
+                copying = false
+                chunks = []
+                return .exceeded
+            }
+            chunks.append(chunk)
+            return .kept
+        }
+
+        /// The whole body, once, when it stayed within the limit.
+        mutating func finish() -> ByteBuffer? {
+            guard copying else { return nil }
+            copying = false
+            defer { chunks = [] }
+            if chunks.count == 1, let only = chunks.first { return only }
+            var whole = ByteBuffer()
+            whole.reserveCapacity(total)
+            for var chunk in chunks { whole.writeBuffer(&chunk) }
+            return whole
+        }
     }
 }

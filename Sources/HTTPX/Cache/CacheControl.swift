@@ -25,6 +25,8 @@ public struct CacheControl: Sendable, Hashable, CustomStringConvertible {
         /// The argument, with quotes and escapes removed; `nil` when the directive has none.
         public var value: String?
 
+        /// A directive named `name` (give it in lower case, as parsing does), with the argument
+        /// `value` unquoted, or none.
         public init(name: String, value: String? = nil) {
             self.name = name
             self.value = value

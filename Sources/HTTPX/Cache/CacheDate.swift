@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Crypto
 
 /// HTTP dates (RFC 9110 §5.6.7) for the cache: parsed in any of the three formats (and the
 /// looser ones servers send), written as IMF-fixdate.
@@ -46,20 +45,5 @@ enum CacheDate {
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
         return (year, month, day)
-    }
-}
-
-/// SHA-256 digests as lowercase hex, for keys that must not hold their input in the clear.
-enum CacheHash {
-    static func sha256Hex(_ text: String) -> String {
-        let digest = SHA256.hash(data: Array(text.utf8))
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }

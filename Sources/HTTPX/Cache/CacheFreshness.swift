@@ -12,8 +12,9 @@ struct CacheFreshness: Sendable {
     /// How long it stays fresh from its creation (§4.2.1), explicitly or by heuristic.
     let lifetime: Double
 
-    /// Statuses that are heuristically cacheable (RFC 9110 §15.1).
-    static let heuristicallyCacheable: Set<Int> = [200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]
+    /// Statuses that are heuristically cacheable (RFC 9110 §15.1). 206 is one too, but partial
+    /// responses are never stored (range requests pass through), so it is left out.
+    static let heuristicallyCacheable: Set<Int> = [200, 203, 204, 300, 301, 308, 404, 405, 410, 414, 501]
 
     /// Whether the response is fresh: its age has not reached its lifetime.
     var isFresh: Bool { lifetime > currentAge }

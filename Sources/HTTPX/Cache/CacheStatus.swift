@@ -33,6 +33,7 @@ public enum CacheStatus: String, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The status as it is spelled in logs: `hit`, `only-if-cached-miss`, ...
     public var description: String { rawValue }
 }
 

@@ -12,9 +12,10 @@ import NIOCore
 public struct CacheEntry: Sendable {
     /// The primary cache key: the request's URL without userinfo or fragment.
     public var key: String
-    /// The secondary key, which tells variants of one URL apart (RFC 9111 §4.1): a SHA-256 of
-    /// the request header fields that the response's `Vary` nominates, never those values in
-    /// the clear; empty when the response has no `Vary`.
+    /// The secondary key, which tells variants of one URL apart (RFC 9111 §4.1): the store's
+    /// keyed hash (``CacheStore/secondaryKey(for:)``) of the request header fields that the
+    /// response's `Vary` nominates, never those values in the clear; empty when the response
+    /// has no `Vary`.
     public var variantKey: String
     /// The status code.
     public var statusCode: Int
@@ -32,6 +33,19 @@ public struct CacheEntry: Sendable {
     /// When the response (or its last validation) was received.
     public var responseTime: Date
 
+    /// An entry of the given parts, as ``CacheTransport`` makes one (a store of your own makes
+    /// one when it reads back what it kept).
+    ///
+    /// - Parameters:
+    ///   - key: the primary key: the request's URL without userinfo or fragment.
+    ///   - variantKey: the secondary key (see ``variantKey``); empty when the response has no `Vary`.
+    ///   - statusCode: the response's status code.
+    ///   - reasonPhrase: its reason phrase.
+    ///   - httpVersion: the protocol version it came with, such as `HTTP/1.1`.
+    ///   - headers: its header fields as stored.
+    ///   - body: its body as received (still content-encoded).
+    ///   - requestTime: when the request that brought it (or its last validation) was sent.
+    ///   - responseTime: when it (or its last validation) was received.
     public init(
         key: String, variantKey: String, statusCode: Int, reasonPhrase: String, httpVersion: String,
         headers: Headers, body: ByteBuffer, requestTime: Date, responseTime: Date
@@ -69,6 +83,10 @@ public struct CacheEntry: Sendable {
 ///
 /// The transport treats a store's failure as a cache miss (and logs it): a broken store
 /// slows requests down, never fails them.
+///
+/// Only the first four requirements must be written; the others have default implementations
+/// built on them, which a store can replace with better ones (``DiskCacheStore`` reads only the
+/// bodies it is asked for, and keeps its ``secondaryKey(for:)`` key across restarts).
 public protocol CacheStore: Sendable {
     /// Every entry stored under `key`, one per variant.
     func entries(for key: String) async throws -> [CacheEntry]
@@ -78,6 +96,59 @@ public protocol CacheStore: Sendable {
     func remove(key: String) async throws
     /// Removes every entry.
     func removeAll() async throws
+
+    /// Every entry stored under `key`, one per variant, with the body only of those that
+    /// `loadsBody` accepts: the others may come with an empty body, and are used only for
+    /// their metadata. ``CacheTransport`` looks entries up this way, asking for the bodies of
+    /// the variants that match the request.
+    ///
+    /// By default, ``entries(for:)``: every body is read.
+    func entries(for key: String, loadingBodiesWhere loadsBody: @escaping @Sendable (CacheEntry) -> Bool) async throws -> [CacheEntry]
+
+    /// Removes the entry stored under `key` with the secondary key `variantKey`, and no other.
+    ///
+    /// By default, the other variants are read, all are removed, and the others put back.
+    func remove(key: String, variantKey: String) async throws
+
+    /// The secondary key (``CacheEntry/variantKey``) for the normalised values of the request
+    /// header fields a response's `Vary` nominates, which may include credentials
+    /// (`Authorization`, `Cookie`): an HMAC-SHA256 of them under a random key of the store, so
+    /// that neither the values nor a hash anyone could recompute from a guess are stored.
+    ///
+    /// It must return the same key for the same text as long as the store keeps its entries.
+    /// By default, a key random for the life of the process: a store that outlives the process
+    /// should keep a key of its own (a variant stored by an earlier process then never matches:
+    /// a miss, not a wrong answer).
+    func secondaryKey(for normalized: String) -> String
+}
+
+extension CacheStore {
+    /// Every entry stored under `key`, bodies included: ``entries(for:)``.
+    public func entries(
+        for key: String, loadingBodiesWhere loadsBody: @escaping @Sendable (CacheEntry) -> Bool
+    ) async throws -> [CacheEntry] {
+        try await entries(for: key)
+    }
+
+    /// Removes the entry stored under `key` with the secondary key `variantKey`: reads the
+    /// others, removes every entry of `key`, and puts the others back.
+    public func remove(key: String, variantKey: String) async throws {
+        let others = try await entries(for: key).filter { $0.variantKey != variantKey }
+        try await remove(key: key)
+        for entry in others { try await put(entry) }
+    }
+
+    /// An HMAC-SHA256 of `normalized` under a key random for the life of the process.
+    public func secondaryKey(for normalized: String) -> String {
+        CacheHash.hmacHex(normalized, key: CacheHash.processKey)
+    }
+}
+
+extension HTTPXError.Kind {
+    /// A cache store's failure: a file of ``DiskCacheStore`` that cannot be written, a
+    /// directory that cannot be read. ``CacheTransport`` logs such failures and answers as if
+    /// nothing were stored; they reach you only from a store's own methods.
+    public static let cacheStore = Self("CacheStoreError", parent: .httpError)
 }
 
 extension CacheStore where Self == MemoryCacheStore {
@@ -90,7 +161,8 @@ extension CacheStore where Self == MemoryCacheStore {
 extension CacheStore where Self == DiskCacheStore {
     /// A store in files under `directory`: see ``DiskCacheStore``.
     ///
-    /// - Throws: ``HTTPXError/Kind/invalidArgument`` when the directory cannot be created.
+    /// - Throws: ``HTTPXError/Kind/invalidArgument`` when the directory cannot be created;
+    ///   ``HTTPXError/Kind/cacheStore`` when its key file cannot be read or made.
     public static func disk(directory: String, maxBytes: Int = 256 << 20, maxEntries: Int = 10_000) throws -> DiskCacheStore {
         try DiskCacheStore(directory: directory, maxBytes: maxBytes, maxEntries: maxEntries)
     }

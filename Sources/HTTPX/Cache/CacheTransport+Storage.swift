@@ -39,7 +39,9 @@ extension CacheTransport {
             requestTime: requestTime, responseTime: now())
     }
 
-    /// A full response from the server, stored when it may be, and delivered.
+    /// A full response from the server, stored when it may be, and delivered. It replaces
+    /// `stale` (the stored response it answers a validation of): when it may not be stored,
+    /// `stale` is removed, unless it is a 5xx (a failure says nothing of the representation).
     func complete(
         _ response: Response, _ request: Request, key: String, directives: CacheControl, existing: [CacheEntry],
         stale: CacheEntry?, requestTime: Date, responseTime: Date
@@ -48,38 +50,57 @@ extension CacheTransport {
             await Self.discardBody(of: response)
             return served
         }
+        let replaced = response.statusCode < 500 ? stale : nil
         let delivered = await storeIfAllowed(
             response, for: request, key: key, directives: directives, requestTime: requestTime,
-            responseTime: responseTime, existing: existing)
+            responseTime: responseTime, existing: existing, replacing: replaced)
         return finish(delivered, request, .miss)
     }
 
     /// Stores `response` when RFC 9111 §3 allows it and its body fits; returns the response to
-    /// deliver (its body read into memory when stored, replayed otherwise).
+    /// deliver. A body in memory is stored at once; a streamed one streams to the caller as it
+    /// arrives, copied aside, and is stored when it ends within `maxEntrySize`. When it may not
+    /// be stored (or turns out too long), `replaced` is removed.
     func storeIfAllowed(
         _ response: Response, for request: Request, key: String, directives: CacheControl, requestTime: Date,
-        responseTime: Date, existing: [CacheEntry]
+        responseTime: Date, existing: [CacheEntry], replacing replaced: CacheEntry? = nil
     ) async -> Response {
-        guard let variantKey = storableVariantKey(response, request: request, directives: directives, responseTime: responseTime)
-        else { return response }
-        if let announced = response.headers.first("Content-Length").flatMap({ Int($0.trimmingSpaces) }), announced > maxEntrySize {
+        let announced = response.headers.first("Content-Length").flatMap { Int($0.trimmingSpaces) }
+        guard let variantKey = storableVariantKey(response, request: request, directives: directives, responseTime: responseTime),
+            (announced ?? 0) <= maxEntrySize
+        else {
+            if let replaced { await removeVariant(of: replaced, request: request) }
+            return response
+        }
+        let (statusCode, reasonPhrase, httpVersion, headers) = (response.statusCode, response.reasonPhrase, response.httpVersion, response.headers)
+        // What becomes of the body: stored when whole (`nil`: too long).
+        let settle: @Sendable (ByteBuffer?) async -> Void = { [self] body in
+            guard let body else {
+                if let replaced { await removeVariant(of: replaced, request: request) }
+                return
+            }
+            let entry = CacheEntry(
+                key: key, variantKey: variantKey, statusCode: statusCode, reasonPhrase: reasonPhrase, httpVersion: httpVersion,
+                headers: Self.storedHeaders(headers, bodyLength: body.readableBytes, statusCode: statusCode, responseTime: responseTime),
+                body: body, requestTime: requestTime, responseTime: responseTime)
+            await put(entry, existing: existing, request: request)
+        }
+        if case .buffer(let buffer) = response.body.storage {
+            await settle(buffer.readableBytes <= maxEntrySize ? buffer : nil)
             return response
         }
         var delivered = response
-        switch await CacheBodyCapture.capture(response.body, limit: maxEntrySize) {
-        case .passThrough(let body):
-            delivered.body = body
-        case .complete(let buffer):
-            delivered.body = ResponseBody(buffer)
-            let entry = CacheEntry(
-                key: key, variantKey: variantKey, statusCode: response.statusCode, reasonPhrase: response.reasonPhrase,
-                httpVersion: response.httpVersion,
-                headers: Self.storedHeaders(
-                    response.headers, bodyLength: buffer.readableBytes, statusCode: response.statusCode, responseTime: responseTime),
-                body: buffer, requestTime: requestTime, responseTime: responseTime)
-            await put(entry, existing: existing, request: request)
-        }
+        delivered.body = CacheBodyCapture.tee(response.body, limit: maxEntrySize, settle: settle)
         return delivered
+    }
+
+    /// Removes `entry`'s variant from the store (and no other), logging a failure.
+    func removeVariant(of entry: CacheEntry, request: Request) async {
+        do {
+            try await store.remove(key: entry.key, variantKey: entry.variantKey)
+        } catch {
+            request.extensions.logger?.warning("HTTP cache: cannot remove the stored response to \(request): \(error)")
+        }
     }
 
     /// The secondary key to store `response` under, or `nil` when it must not (or need not)
@@ -100,6 +121,8 @@ extension CacheTransport {
         {
             return nil
         }
+        // An event stream never ends while it is useful, and each reading is a new one.
+        if Self.isEventStream(headers) { return nil }
         let names = CacheVary.names(in: headers)
         if names == ["*"] { return nil }
         let explicit = CacheFreshness.hasExplicitFreshness(headers, cacheControl: directives, shared: shared)
@@ -114,7 +137,14 @@ extension CacheTransport {
                 headers: headers, statusCode: status, date: date, shared: shared, heuristicLimit: heuristicLimit)
             if lifetime <= 0 { return nil }
         }
-        return CacheVary.key(for: request, names: names)
+        return CacheVary.key(for: request, names: names, store: store)
+    }
+
+    /// Whether `Content-Type` names `text/event-stream` (parameters aside).
+    static func isEventStream(_ headers: Headers) -> Bool {
+        guard let value = headers.first("Content-Type") else { return false }
+        let essence = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return essence.trimmingSpaces.lowercased() == "text/event-stream"
     }
 
     /// The fields of a response as stored: hop-by-hop fields (and those `Connection` names),

@@ -42,8 +42,9 @@ extension CacheTransport {
         }
         await Self.discardBody(of: response)
         guard Self.validatorsMatch(response.headers, entry.headers) else {
-            // The 304 confirms another representation than the one stored: ask for it whole.
-            request.extensions.logger?.debug("HTTP cache: the 304 to \(request) names another ETag; requesting it again")
+            // The 304 confirms another representation than the one stored: the stored one is
+            // left as it is, and the response asked for whole.
+            request.extensions.logger?.debug("HTTP cache: the 304 to \(request) names other validators; requesting it again")
             return try await fetch(request, key: key, directives: directives, existing: existing)
         }
         var updated = entry
@@ -53,14 +54,11 @@ extension CacheTransport {
         let names = CacheVary.names(in: updated.headers)
         let updatedDirectives = CacheControl(updated.headers)
         if updatedDirectives.noStore || names == ["*"] || (shared && updatedDirectives.isPrivate) {
-            // The server no longer lets it be stored.
-            do {
-                try await store.remove(key: key)
-            } catch {
-                request.extensions.logger?.warning("HTTP cache: cannot remove the response to \(request): \(error)")
-            }
+            // The server no longer lets it be stored: this variant goes (the others stay).
+            await removeVariant(of: entry, request: request)
         } else if !directives.noStore {
-            updated.variantKey = CacheVary.key(for: request, names: names)
+            updated.variantKey = CacheVary.key(for: request, names: names, store: store)
+            if updated.variantKey != entry.variantKey { await removeVariant(of: entry, request: request) }
             await put(updated, existing: existing, request: request)
         }
         let freshness = CacheFreshness(updated, now: now(), shared: shared, heuristicLimit: heuristicLimit)
@@ -91,16 +89,41 @@ extension CacheTransport {
         return result
     }
 
-    /// Whether a 304 is about the stored response (RFC 9111 §4.3.4): the same entity tag
-    /// (compared weakly), or no entity tag on one side to compare.
+    /// Whether a 304 is about the stored response (RFC 9111 §4.3.4).
+    ///
+    /// - A 304 with an entity tag matches a stored response with the same one: compared
+    ///   strongly when the 304's is strong (both strong and equal), weakly when it is weak
+    ///   (equal once `W/` is set aside). A stored response without an entity tag does not match.
+    /// - A 304 without an entity tag but with `Last-Modified` matches a stored response with the
+    ///   same `Last-Modified` (the same instant, or the same text when it is not a date).
+    /// - A 304 without validators matches: it answers the validators the cache sent.
     static func validatorsMatch(_ fresh: Headers, _ stored: Headers) -> Bool {
-        guard let new = fresh.first("ETag"), let old = stored.first("ETag") else { return true }
-        return weakTag(new) == weakTag(old)
+        if let new = fresh.first("ETag") {
+            guard let old = stored.first("ETag") else { return false }
+            let (newTag, oldTag) = (EntityTag(new), EntityTag(old))
+            if newTag.isWeak { return newTag.opaque == oldTag.opaque }
+            return !oldTag.isWeak && newTag.opaque == oldTag.opaque
+        }
+        if let new = fresh.first("Last-Modified") {
+            guard let old = stored.first("Last-Modified") else { return false }
+            if let newDate = CacheDate.parse(new), let oldDate = CacheDate.parse(old) { return newDate == oldDate }
+            return new.trimmingSpaces == old.trimmingSpaces
+        }
+        return true
     }
 
-    private static func weakTag(_ tag: String) -> Substring {
-        let trimmed = tag.trimmingSpaces
-        return trimmed.hasPrefix("W/") ? trimmed.dropFirst(2) : trimmed
+    /// An entity tag as a field carries it: `"xyzzy"` (strong) or `W/"xyzzy"` (weak).
+    struct EntityTag: Equatable {
+        /// Whether it is weak (`W/`).
+        var isWeak: Bool
+        /// The quoted part, quotes included.
+        var opaque: Substring
+
+        init(_ text: String) {
+            let trimmed = text.trimmingSpaces
+            isWeak = trimmed.hasPrefix("W/")
+            opaque = isWeak ? trimmed.dropFirst(2) : trimmed
+        }
     }
 
     /// `entry` served stale because the server failed, when `stale-if-error` (of the request,

@@ -32,27 +32,36 @@ import NIOCore
 ///   RFC 9111 §4.2.3 (the `Age` field, the response delay and the time in the store), and a
 ///   served response carries its `Age`.
 /// - **Validation**: a stored response that is stale (or marked `no-cache`, or asked for with
-///   `no-cache`) is validated with `If-None-Match` and `If-Modified-Since`; on `304` the stored
-///   response is served with the 304's header fields, and stored again; a full response
-///   replaces it. `must-revalidate` (and `proxy-revalidate` or `s-maxage` in a shared cache)
-///   forbids serving it stale.
+///   `no-cache`) is validated with `If-None-Match` and `If-Modified-Since`; on a `304` whose
+///   validators match it (RFC 9111 §4.3.4) the stored response is served with the 304's header
+///   fields (except those its body depends on, and hop-by-hop ones), and stored again, or
+///   removed when the 304 says `no-store`; a full response replaces it (or removes it, when it
+///   may not be stored itself). `must-revalidate` (and `proxy-revalidate` or `s-maxage` in a
+///   shared cache) forbids serving it stale.
 /// - **Request directives**: `no-cache`, `no-store`, `max-age`, `max-stale`, `min-fresh` and
 ///   `only-if-cached` (a `504` made by the cache when nothing stored is fresh enough);
 ///   `Pragma: no-cache` without `Cache-Control` counts as `no-cache`. `stale-if-error` (RFC 5861)
 ///   in the request or the stored response lets a stale response stand in when the server
 ///   answers 5xx or cannot be reached.
 /// - **Variants**: responses with `Vary` are stored per value of the header fields it
-///   nominates; those values are kept only as a hash.
+///   nominates; those values are kept only as a keyed hash (``CacheStore/secondaryKey(for:)``).
 /// - **Invalidation**: a 2xx or 3xx answer to an unsafe method (`POST`, `PUT`, `DELETE`,
 ///   `PATCH`, any unknown one) removes what is stored for its URL and for the same-origin URLs
 ///   in its `Location` and `Content-Location`.
 ///
-/// Every response it returns has a ``CacheStatus`` in ``Response/cacheStatus``. A response
-/// that is stored has its body read up to `maxEntrySize` first; a longer body is delivered
-/// whole and not stored. The cache is private by default (one user's cache, as a browser's):
-/// pass `shared: true` for a cache that serves several users, where `private` responses are
-/// not stored, `s-maxage` applies, and responses to requests with `Authorization` are stored
-/// only when marked `public`, `must-revalidate` or `s-maxage` (RFC 9111 §3.5).
+/// Every response it returns has a ``CacheStatus`` in ``Response/cacheStatus``. The body of a
+/// response that may be stored streams to the caller as it arrives, and a copy is kept aside;
+/// it is stored when the body ends, if it was no longer than `maxEntrySize` (a longer one, one
+/// that fails or one closed early is not). `text/event-stream` responses are never stored.
+///
+/// The cache is private by default: one user's cache, as a browser's. Its key is the URL (and
+/// the `Vary` fields), not who asked: every identity a client uses (its `auth`, cookies,
+/// `Authorization` headers, userinfo in URLs) shares its entries, so a response stored for one
+/// can answer another. Give each identity its own cache (its own client, or at least its own
+/// store), or set `Cache-Control: no-store` on requests that must not be shared. Pass
+/// `shared: true` for a cache that serves several users, where `private` responses are not
+/// stored, `s-maxage` applies, and responses to requests with `Authorization` are stored only
+/// when marked `public`, `must-revalidate` or `s-maxage` (RFC 9111 §3.5).
 ///
 /// A store that fails is logged and treated as empty: it never fails a request.
 public struct CacheTransport: Transport {
@@ -111,7 +120,10 @@ public struct CacheTransport: Transport {
             maxHeuristicFreshness: maxHeuristicFreshness, now: now)
     }
 
+    /// Answers `request` from the store when it can, else from ``transport`` (storing what may
+    /// be stored); see ``CacheTransport``.
     public func handle(_ request: Request) async throws -> Response {
+        if request.extensions.upgrade != nil { return try await transport.handle(request) }
         guard request.method == .get else { return try await forward(request) }
         let requestDirectives = Self.directives(of: request)
         let key = Self.key(for: request.url)
@@ -125,7 +137,7 @@ public struct CacheTransport: Transport {
             return try await fetch(request, key: key, directives: requestDirectives, existing: [])
         }
         let stored = await lookUp(key, for: request)
-        guard let entry = Self.select(stored, for: request) else {
+        guard let entry = select(stored, for: request) else {
             if requestDirectives.onlyIfCached { return onlyIfCachedMiss(request) }
             return try await fetch(request, key: key, directives: requestDirectives, existing: stored)
         }
@@ -141,6 +153,7 @@ public struct CacheTransport: Transport {
         }
     }
 
+    /// Closes ``transport``.
     public func close() async {
         await transport.close()
     }
@@ -194,9 +207,10 @@ public struct CacheTransport: Transport {
     }
 
     /// The stored response for `request` among a key's variants: one whose `Vary` fields match,
-    /// the most recent when several do.
-    static func select(_ entries: [CacheEntry], for request: Request) -> CacheEntry? {
-        entries.filter { CacheVary.matches($0, request) }.max { recency($0) < recency($1) }
+    /// the most recent when several do. (Only those have their bodies: see `lookUp`.)
+    func select(_ entries: [CacheEntry], for request: Request) -> CacheEntry? {
+        let store = self.store
+        return entries.filter { CacheVary.matches($0, request, store: store) }.max { Self.recency($0) < Self.recency($1) }
     }
 
     private static func recency(_ entry: CacheEntry) -> (Double, Double) {
@@ -233,10 +247,12 @@ public struct CacheTransport: Transport {
         }
     }
 
-    /// The stored responses for `key`; none when the store fails.
+    /// The stored responses for `key`, with the bodies of those that match `request` (the
+    /// others serve only to compare variants); none when the store fails.
     private func lookUp(_ key: String, for request: Request) async -> [CacheEntry] {
+        let store = self.store
         do {
-            return try await store.entries(for: key)
+            return try await store.entries(for: key, loadingBodiesWhere: { CacheVary.matches($0, request, store: store) })
         } catch {
             request.extensions.logger?.warning("HTTP cache: cannot read the store for \(request): \(error)")
             return []

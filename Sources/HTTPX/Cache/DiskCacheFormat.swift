@@ -22,7 +22,9 @@ import NIOCore
 /// ```
 ///
 /// Decoding checks every length against what is left and the bounds below, so a corrupt or
-/// truncated file (or one a hostile server's response could shape) is rejected, never trusted.
+/// truncated file (or one a hostile server's response could shape) is rejected, never trusted;
+/// encoding refuses an entry beyond those bounds, so nothing is written that could not be read.
+/// The header is read first, and the body only when it is wanted.
 enum DiskCacheFormat {
     static let magic: [UInt8] = Array("HTTPXCACHE1\n".utf8)
     /// The largest header accepted.
@@ -33,6 +35,8 @@ enum DiskCacheFormat {
     static let fileSuffix = ".cache"
     /// The prefix of files being written.
     static let temporaryPrefix = ".tmp-"
+    /// The file of the store's key for ``CacheStore/secondaryKey(for:)``: 32 random bytes.
+    static let keyFileName = "vary.key"
 
     /// The file name of an entry: the SHA-256 of its key, then a part of the SHA-256 of its
     /// key and variant key: `<64 hex>-<32 hex>.cache`.
@@ -56,7 +60,13 @@ enum DiskCacheFormat {
         return String(decoding: bytes[0..<64], as: UTF8.self)
     }
 
-    static func encode(_ entry: CacheEntry) -> ByteBuffer {
+    /// The bytes before the header: the magic line and the header length.
+    static let prefixLength = magic.count + 4
+
+    /// The file of `entry`; `nil` when it could not be read back: more than ``maxFields``
+    /// fields, or a header over ``maxHeaderBytes``.
+    static func encode(_ entry: CacheEntry) -> ByteBuffer? {
+        guard entry.headers.count <= maxFields else { return nil }
         var header = ByteBuffer()
         writeString(entry.key, to: &header)
         writeString(entry.variantKey, to: &header)
@@ -69,11 +79,13 @@ enum DiskCacheFormat {
         for field in entry.headers.fields {
             writeString(field.name, to: &header)
             writeString(field.value, to: &header)
+            if header.readableBytes > maxHeaderBytes { return nil }
         }
+        guard header.readableBytes <= maxHeaderBytes else { return nil }
         var out = ByteBuffer()
-        out.reserveCapacity(magic.count + 4 + header.readableBytes + 8 + entry.body.readableBytes)
+        out.reserveCapacity(prefixLength + header.readableBytes + 8 + entry.body.readableBytes)
         out.writeBytes(magic)
-        out.writeInteger(UInt32(clamping: header.readableBytes))
+        out.writeInteger(UInt32(header.readableBytes))
         out.writeBuffer(&header)
         out.writeInteger(UInt64(entry.body.readableBytes))
         var body = entry.body
@@ -81,13 +93,20 @@ enum DiskCacheFormat {
         return out
     }
 
-    /// The entry in `file`; `nil` when the file is not a whole, valid entry.
-    static func decode(_ file: ByteBuffer) -> CacheEntry? {
-        var file = file
-        guard file.readBytes(length: magic.count) == magic,
-            let headerLength = file.readInteger(as: UInt32.self), headerLength <= UInt32(maxHeaderBytes),
-            var header = file.readSlice(length: Int(headerLength))
+    /// The header length announced by a file's first ``prefixLength`` bytes; `nil` when they
+    /// are not this format's, or the length is over ``maxHeaderBytes``.
+    static func headerLength(ofPrefix prefix: ByteBuffer) -> Int? {
+        var prefix = prefix
+        guard prefix.readBytes(length: magic.count) == magic, let length = prefix.readInteger(as: UInt32.self),
+            length <= UInt32(maxHeaderBytes)
         else { return nil }
+        return Int(length)
+    }
+
+    /// The entry described by a file's header, followed by the body length (the 8 bytes after
+    /// it); the entry's body is empty. `nil` when the header is not a whole, valid one.
+    static func decodeHead(_ buffer: ByteBuffer) -> (entry: CacheEntry, bodyLength: UInt64)? {
+        var header = buffer
         guard let key = readString(&header), let variantKey = readString(&header),
             let status = header.readInteger(as: UInt16.self), (100...999).contains(status),
             let reasonPhrase = readString(&header), let httpVersion = readString(&header),
@@ -102,14 +121,12 @@ enum DiskCacheFormat {
             guard let name = readString(&header), let value = readString(&header) else { return nil }
             fields.append((name, value))
         }
-        guard header.readableBytes == 0,
-            let bodyLength = file.readInteger(as: UInt64.self), bodyLength == UInt64(file.readableBytes),
-            let body = file.readSlice(length: file.readableBytes)
-        else { return nil }
-        return CacheEntry(
+        guard header.readableBytes == 8, let bodyLength = header.readInteger(as: UInt64.self) else { return nil }
+        let entry = CacheEntry(
             key: key, variantKey: variantKey, statusCode: Int(status), reasonPhrase: reasonPhrase, httpVersion: httpVersion,
-            headers: Headers(fields), body: body, requestTime: Date(timeIntervalSince1970: requestTime),
+            headers: Headers(fields), body: ByteBuffer(), requestTime: Date(timeIntervalSince1970: requestTime),
             responseTime: Date(timeIntervalSince1970: responseTime))
+        return (entry, bodyLength)
     }
 
     private static func writeString(_ text: String, to buffer: inout ByteBuffer) {

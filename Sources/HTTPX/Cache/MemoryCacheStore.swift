@@ -1,3 +1,4 @@
+import Crypto
 import Synchronization
 
 /// A ``CacheStore`` in memory, bounded by total size and entry count, evicting the least
@@ -35,6 +36,8 @@ public final class MemoryCacheStore: CacheStore {
     /// The most entries kept.
     public let maxEntries: Int
     private let state = Mutex(State())
+    /// The key of ``secondaryKey(for:)``: random, for the life of the store.
+    private let varyKey = SymmetricKey(size: .bits256)
 
     /// A store of at most `maxBytes` (64 MiB by default) in at most `maxEntries` entries.
     public init(maxBytes: Int = 64 << 20, maxEntries: Int = 10_000) {
@@ -48,6 +51,7 @@ public final class MemoryCacheStore: CacheStore {
     /// How many bytes the entries take (approximately).
     public var totalBytes: Int { state.withLock { $0.totalBytes } }
 
+    /// Every entry stored under `key`, one per variant; each counts as just used.
     public func entries(for key: String) async throws -> [CacheEntry] {
         state.withLock { state in
             guard let variantKeys = state.variants[key] else { return [] }
@@ -62,6 +66,8 @@ public final class MemoryCacheStore: CacheStore {
         }
     }
 
+    /// Stores `entry` (unless it is larger than ``maxBytes``), replacing the entry with the
+    /// same key and variant key, then evicts the least recently used entries beyond the bounds.
     public func put(_ entry: CacheEntry) async throws {
         let id = EntryID(key: entry.key, variantKey: entry.variantKey)
         let size = entry.approximateSize
@@ -79,6 +85,7 @@ public final class MemoryCacheStore: CacheStore {
         }
     }
 
+    /// Removes every entry stored under `key`.
     public func remove(key: String) async throws {
         state.withLock { state in
             for variantKey in state.variants[key] ?? [] {
@@ -87,7 +94,18 @@ public final class MemoryCacheStore: CacheStore {
         }
     }
 
+    /// Removes the entry stored under `key` with the secondary key `variantKey`.
+    public func remove(key: String, variantKey: String) async throws {
+        state.withLock { $0.remove(EntryID(key: key, variantKey: variantKey)) }
+    }
+
+    /// Removes every entry.
     public func removeAll() async throws {
         state.withLock { $0 = State() }
+    }
+
+    /// An HMAC-SHA256 of `normalized` under a key random for each store.
+    public func secondaryKey(for normalized: String) -> String {
+        CacheHash.hmacHex(normalized, key: varyKey)
     }
 }

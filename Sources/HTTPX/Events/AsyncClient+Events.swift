@@ -18,13 +18,18 @@ extension AsyncClient {
     /// Nothing is sent until the sequence is iterated; each connection is a request of this
     /// client, so its base URL, headers, params, cookies (as they are at that moment), auth,
     /// event hooks, retry policy and transport apply. The request asks for
-    /// `Accept: text/event-stream` and `Cache-Control: no-store` (unless `headers` gives
-    /// those), and a reconnection sends `Last-Event-ID`. See ``ServerSentEvents`` for when
-    /// the sequence reconnects, ends and throws, and ``EventSourceOptions`` for how.
+    /// `Accept: text/event-stream` and, as a browser's `EventSource` does,
+    /// `Cache-Control: no-cache` (unless `headers` gives those), and a reconnection sends
+    /// `Last-Event-ID`: the last event ID, unless it is longer than 1024 bytes or holds a
+    /// character a header cannot (the ID is kept, and ``ServerSentEvent/id`` still has it;
+    /// it is just not sent). See ``ServerSentEvents`` for when the sequence reconnects, ends
+    /// and throws, and ``EventSourceOptions`` for how.
     ///
     /// An event stream may stay quiet for long: unless `timeout` is given, the client's
     /// timeouts apply except the read timeout, which is off. (A read timeout of yours that
-    /// fires is reconnected like a dropped connection.) The other options are those of
+    /// fires is reconnected like a dropped connection.) The error body of a status other than
+    /// 2xx is still read under the read timeout (yours, else the client's, else 10 s), so a
+    /// server that stalls in it cannot hold the stream. The other options are those of
     /// ``AsyncClient/request(_:_:params:headers:cookies:content:data:files:json:auth:followRedirects:timeout:extensions:)``.
     ///
     /// `url` is joined to the client's base URL. `method` is `GET` unless the server wants

@@ -29,7 +29,9 @@ public struct ServerSentEventParser: Sendable {
     public let maxEventSize: Int
     /// The last event ID, as the standard defines it: set when an event is dispatched (or a
     /// block without data ends) from the last `id:` field seen, and kept across events and
-    /// across ``finish()``.
+    /// across ``finish()``. It may be as long as ``maxEventSize``; ``ServerSentEvents`` keeps
+    /// it whole but sends it back as `Last-Event-ID` only when it is at most 1024 bytes and
+    /// valid in a header.
     public private(set) var lastEventID: String
     /// The reconnection time the server last set with a `retry:` field, if it set one.
     public private(set) var reconnectionTime: Duration?

@@ -12,8 +12,10 @@ import NIOCore
 ///
 /// Made by ``AsyncClient/events(_:method:params:headers:cookies:content:data:files:json:auth:followRedirects:timeout:extensions:options:)``.
 /// Each iteration opens a stream of its own. The sequence ends when the server answers
-/// `204 No Content`, or when a connection ends and reconnecting is off or has given up
-/// (see ``EventSourceOptions``). It throws, without reconnecting, when the server answers
+/// `204 No Content`, or when a connection ends and reconnecting is off or has given up (see
+/// ``EventSourceOptions``: only failed connections count toward giving up, so a quiet but
+/// healthy stream, whose connections end cleanly after comments, is reconnected for as
+/// long as it goes on). It throws, without reconnecting, when the server answers
 /// with a status other than 2xx (``HTTPXError/Kind/httpStatus``, as
 /// ``Response/raiseForStatus()`` would), with a 2xx that is not `text/event-stream`, or with
 /// an event larger than ``EventSourceOptions/maxEventSize`` (both
@@ -65,8 +67,12 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
         private var readyIndex = 0
         /// An error to throw once the events parsed before it are returned.
         private var failure: (any Error)?
-        /// Reconnections since the last event arrived.
-        private var attempts = 0
+        /// Failed connections in a row: ones that could not be established, broke, or ended
+        /// without a byte. An event, or a connection that ends cleanly after delivering
+        /// something, resets it.
+        private var failures = 0
+        /// Whether the connection being read delivered any byte of its body.
+        private var delivered = false
 
         init(connector: EventSourceConnector, options: EventSourceOptions) {
             self.connector = connector
@@ -109,6 +115,7 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                         try connectionEnded(with: nil)  // the body ended (and closed itself)
                         continue
                     }
+                    if chunk.readableBytes > 0 { delivered = true }
                     state = .reading(response, chunks)
                     await parse(chunk, of: response)
                 }
@@ -150,6 +157,7 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                     return
                 }
                 parser.owner = "the response to \(response.request)"
+                delivered = false
                 state = .reading(response, response.bytes().makeAsyncIterator())
             } catch {
                 try connectionEnded(with: error)
@@ -166,22 +174,39 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
                 failure = error
                 state = .finished
             }
-            if !ready.isEmpty { attempts = 0 }
+            if !ready.isEmpty { failures = 0 }
         }
 
-        /// A connection ended, cleanly when `error` is `nil`: plans a reconnection, or ends the
-        /// stream (throwing `error` when there is one).
+        /// A connection ended (or could not be made), cleanly when `error` is `nil`: plans a
+        /// reconnection, or ends the stream (throwing `error` when there is one).
+        ///
+        /// A clean end of a connection that delivered bytes is a healthy stream's (a server
+        /// that closes it now and then, a quiet one that sends only comments): it reconnects
+        /// after the retry delay without counting. Errors, and clean ends that delivered
+        /// nothing (a server that accepts and closes at once), are failures: they count
+        /// toward ``EventSourceOptions/maxReconnects`` and back off.
         private mutating func connectionEnded(with error: (any Error)?) throws {
             parser.finish()
             state = .finished
+            let deliveredSomething = delivered
+            delivered = false
             if Task.isCancelled || error is CancellationError { throw CancellationError() }
             if let error, !Self.isWorthReconnecting(error) { throw error }
-            guard attempts < options.maxReconnects else {
+            guard options.maxReconnects > 0 else {
+                if let error { throw error }
+                return
+            }
+            if error == nil && deliveredSomething {
+                failures = 0
+                state = .connecting(after: options.delay(beforeAttempt: 1, serverTime: parser.reconnectionTime))
+                return
+            }
+            failures += 1
+            guard failures <= options.maxReconnects else {
                 if let error { throw gaveUp(error) }
                 return
             }
-            attempts += 1
-            state = .connecting(after: options.delay(beforeAttempt: attempts, serverTime: parser.reconnectionTime))
+            state = .connecting(after: options.delay(beforeAttempt: failures, serverTime: parser.reconnectionTime))
         }
 
         /// Failures that another connection may not meet: the network's, timeouts and broken
@@ -194,8 +219,8 @@ public struct ServerSentEvents: AsyncSequence, Sendable {
 
         /// `error`, saying that reconnecting gave up.
         private func gaveUp(_ error: any Error) -> any Error {
-            guard attempts > 0, var error = error as? HTTPXError else { return error }
-            error.message += " (gave up after \(attempts) reconnection attempt(s) without an event; see EventSourceOptions.maxReconnects)"
+            guard var error = error as? HTTPXError else { return error }
+            error.message += " (gave up after \(failures) failed connection(s) in a row; see EventSourceOptions.maxReconnects)"
             return error
         }
     }

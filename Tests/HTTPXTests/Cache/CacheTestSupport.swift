@@ -66,3 +66,52 @@ func cachingClient(
     AsyncClient(.init(transport: CacheTransport(
         wrapping: origin.transport, store: store, shared: shared, maxEntrySize: maxEntrySize, now: clock.closure)))
 }
+
+/// Bounded waits for the cache tests, so that wrong code fails a test instead of hanging it.
+enum CacheTestSupport {
+    /// What `body` returns, or `nil` when it takes longer than `limit`: it is then cancelled,
+    /// and not waited for (a task that ignores cancellation cannot hang the test).
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
+            let once = OnceContinuation(continuation)
+            let work = Task {
+                do {
+                    once.resume(.success(try await body()))
+                } catch {
+                    once.resume(.failure(error))
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                once.resume(.success(nil))
+                work.cancel()
+            }
+        }
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    static func occurs(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= haystack.count else { return needle.isEmpty }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
+    }
+}
+
+/// A continuation resumed by whichever result comes first.
+private final class OnceContinuation<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T?, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T?, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ result: Result<T?, any Error>) {
+        let taken = continuation.withLock { slot -> CheckedContinuation<T?, any Error>? in
+            defer { slot = nil }
+            return slot
+        }
+        taken?.resume(with: result)
+    }
+}

@@ -211,6 +211,73 @@ struct DiskCacheStoreTests {
         }
     }
 
+    @Test func aLookupReadsOnlyTheBodiesAskedFor() async throws {
+        try await Self.withDirectory { directory in
+            let store = try DiskCacheStore(directory: directory)
+            let key = "https://example.org/varied"
+            try await store.put(Self.entry(key, variant: "en", body: "english"))
+            try await store.put(Self.entry(key, variant: "fr", body: String(repeating: "f", count: 10_000)))
+            try await store.put(Self.entry(key, variant: "de", body: "deutsch"))
+            let found = try await store.entries(for: key, loadingBodiesWhere: { $0.variantKey == "en" })
+                .sorted { $0.variantKey < $1.variantKey }
+            #expect(found.map(\.variantKey) == ["de", "en", "fr"])
+            #expect(found.map { String(buffer: $0.body) } == ["", "english", ""])
+            // Their metadata is whole all the same.
+            #expect(found.allSatisfy { $0.headers["Cache-Control"] == "max-age=60" && $0.statusCode == 200 })
+
+            // A truncated file is found out (and deleted) even when its body is not read.
+            let path = directory + "/" + DiskCacheFormat.fileName(key: key, variantKey: "fr")
+            let whole = try #require(FileManager.default.contents(atPath: path))
+            try Data(whole.prefix(whole.count - 10)).write(to: URL(fileURLWithPath: path))
+            let again = try await DiskCacheStore(directory: directory).entries(for: key, loadingBodiesWhere: { _ in false })
+            #expect(Set(again.map(\.variantKey)) == ["de", "en"])
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    @Test func removingOneVariantKeepsTheOthers() async throws {
+        try await Self.withDirectory { directory in
+            let key = "https://example.org/varied"
+            let disk = try DiskCacheStore(directory: directory)
+            let memory = MemoryCacheStore()
+            let stores: [any CacheStore] = [disk, memory]
+            for store in stores {
+                try await store.put(Self.entry(key, variant: "en", body: "english"))
+                try await store.put(Self.entry(key, variant: "fr", body: "français"))
+                try await store.remove(key: key, variantKey: "en")
+                #expect(try await store.entries(for: key).map(\.variantKey) == ["fr"], "\(type(of: store))")
+            }
+            #expect(try Self.entryFiles(directory).count == 1)
+        }
+    }
+
+    @Test func aDirectoryThatCouldNotBeReadIsReadAgainLater() async throws {
+        try await Self.withDirectory { directory in
+            let store = try DiskCacheStore(directory: directory)
+            // Gone before its first use: the scan fails, and the store says so.
+            try FileManager.default.removeItem(atPath: directory)
+            #expect(await store.count == 0)
+            let error = await expectHTTPXError(.cacheStore) { _ = try await store.entries(for: "https://example.org/a") }
+            #expect(error?.message.contains(directory) == true)
+            // Back, with an entry another store wrote: the first store now sees it.
+            let other = try DiskCacheStore(directory: directory)
+            try await other.put(Self.entry("https://example.org/a", body: "alpha"))
+            #expect(await store.count == 1)
+            #expect(try await store.entries(for: "https://example.org/a").map { String(buffer: $0.body) } == ["alpha"])
+        }
+    }
+
+    @Test func theMemoryStoreBoundsItsEntryCount() async throws {
+        let store = MemoryCacheStore(maxEntries: 2)
+        for name in ["a", "b", "c"] { try await store.put(Self.entry("https://example.org/\(name)", body: name)) }
+        #expect(store.count == 2)
+        #expect(try await store.entries(for: "https://example.org/a").isEmpty)
+        #expect(try await store.entries(for: "https://example.org/c").count == 1)
+        let none = MemoryCacheStore(maxEntries: 0)
+        try await none.put(Self.entry("https://example.org/a", body: "a"))
+        #expect(none.count == 0)
+    }
+
     @Test func theMemoryStoreEvictsTheLeastRecentlyUsedToo() async throws {
         let one = Self.entry("https://example.org/a", body: String(repeating: "x", count: 1000)).approximateSize
         let store = MemoryCacheStore(maxBytes: one * 2 + one / 2)

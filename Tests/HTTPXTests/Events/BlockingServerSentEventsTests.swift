@@ -63,6 +63,55 @@ struct BlockingServerSentEventsTests {
         #expect(result == ["a", "ended", "closed: 1"])
     }
 
+    @Test func closeFromAnotherThreadEndsAWaitingNext() async throws {
+        let (closedSignal, closed) = AsyncStream<Void>.makeStream()
+        let server = try await ScriptedServer.start { connection in
+            guard try await connection.readRequest() != nil else { return }
+            // One event, then quiet until the client closes the connection.
+            try await connection.write(Support.chunkedHead + Support.chunk("data: a\n\n"))
+            _ = try? await connection.drain()
+            closed.yield()
+        }
+        defer { Task { await server.stop() } }
+        let client = Client(.init(baseURL: server.baseURL))
+        let events = client.events("/events")
+        let (firstSignal, first) = AsyncStream<String>.makeStream()
+        // The reader, on a plain thread: the first next() gets the event, the second waits.
+        let reader = Task {
+            try await onPlainThread { () -> [String] in
+                let event = try events.next()
+                first.yield(event?.data ?? "none")
+                let second = try events.next()
+                let third = try events.next()  // closed: at once
+                return [event?.data ?? "none", second == nil ? "ended" : "more", third == nil ? "then nil" : "then more"]
+            }
+        }
+        let gotFirst = try await Support.within(.seconds(10)) { () -> String? in
+            for await data in firstSignal { return data }
+            return nil
+        }
+        #expect((gotFirst ?? nil) == "a")
+        // Until the second next() is waiting on the quiet stream.
+        let waiting = try await Support.within(.seconds(5)) { () -> Bool in
+            while !events.isReading { try await Task.sleep(for: .milliseconds(5)) }
+            return true
+        }
+        #expect(waiting == true, "the second next() waits")
+        let busy = try await onPlainThread { thrownHTTPXError { _ = try events.next() } }
+        #expect(busy?.is(.stream) == true, "a next() while another waits is refused: \(String(describing: busy))")
+        let closedAt = ContinuousClock.now
+        try await onPlainThread { events.close() }
+        let result = try await Support.within(.seconds(5)) { try await reader.value }
+        #expect(result == ["a", "ended", "then nil"], "close() from another thread ends the waiting next()")
+        #expect(ContinuousClock.now - closedAt < .seconds(3))
+        let connectionClosed = try await Support.within(.seconds(5)) {
+            for await _ in closedSignal { return true }
+            return false
+        }
+        #expect(connectionClosed == true, "the response's connection is closed")
+        await client.asyncClient.close()
+    }
+
     @Test func errorsReachTheCaller() async throws {
         let transport = MockTransport { _ in Response(401, text: "who are you?") }
         let error = try await Support.within(.seconds(20)) {

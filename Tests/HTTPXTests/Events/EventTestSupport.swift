@@ -17,11 +17,16 @@ enum EventTestSupport {
     }
 
     /// What `body` returns, or `nil` when it takes longer than `limit`: it is then cancelled,
-    /// and not waited for (a task that ignores cancellation cannot hang the test).
+    /// and not waited for (a task that ignores cancellation, such as a thread blocked in the
+    /// blocking client, cannot hang the test). When `body` ends first, the timer is cancelled,
+    /// so no task is left sleeping for the rest of the limit.
     static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
             let first = FirstResult(continuation)
+            // Sleeps for the limit, unless the work ends first and cancels it.
+            let timer = Task { try await Task.sleep(for: limit) }
             let work = Task {
+                defer { timer.cancel() }
                 do {
                     first.resume(.success(try await body()))
                 } catch {
@@ -29,7 +34,8 @@ enum EventTestSupport {
                 }
             }
             Task {
-                try? await Task.sleep(for: limit)
+                // Only a timer that slept for the whole limit ends without throwing.
+                guard (try? await timer.value) != nil else { return }
                 first.resume(.success(nil))
                 work.cancel()
             }

@@ -33,7 +33,7 @@ struct ServerSentEventsTests {
         #expect(sent.map(\.method) == [.get, .get])
         #expect(sent[0].url.description == "http://h/stream?q=1")
         #expect(sent[0].headers["Accept"] == "text/event-stream")
-        #expect(sent[0].headers["Cache-Control"] == "no-store")
+        #expect(sent[0].headers["Cache-Control"] == "no-cache", "as a browser's EventSource: a cache must ask the server")
         #expect(sent[0].headers["X-Test"] == "yes")
         #expect(sent[0].headers["Last-Event-ID"] == nil)
         #expect(sent[1].headers["Last-Event-ID"] == "1")
@@ -66,6 +66,37 @@ struct ServerSentEventsTests {
         #expect(try await Support.collect(events).map(\.data) == ["a"])
         #expect(recorder.requests.map(\.method) == [.post, .post])
         #expect(recorder.requests.map(\.contentText) == [#"{"q":1}"#, #"{"q":1}"#])
+    }
+
+    @Test func aLastEventIDTooLongOrInvalidForAHeaderIsKeptButNotSent() async throws {
+        let recorder = Recorder()
+        let count = Counter()
+        let long = String(repeating: "x", count: 1025)
+        let longest = String(repeating: "y", count: 1024)
+        let client = mockClient(recorder: recorder) { _ in
+            count.increment()
+            switch count.value {
+            case 1: return Support.eventStream(["id: \(long)\ndata: a\n\n"])
+            case 2: return Support.eventStream(["id: \(longest)\ndata: b\n\n"])
+            default: return Response(204)
+            }
+        }
+        let events = try await Support.collect(client.events("http://h/", options: Self.quick))
+        #expect(events.map(\.id) == [long, longest], "the parser keeps the ID, as the standard says")
+        #expect(recorder.requests.map { $0.headers["Last-Event-ID"] } == [nil, nil, longest], "1025 bytes are not sent; 1024 are")
+        #expect(!EventSourceConnector.shouldSend(lastEventID: ""))
+        #expect(!EventSourceConnector.shouldSend(lastEventID: "a\r\nX-Injected: 1"))
+        #expect(!EventSourceConnector.shouldSend(lastEventID: "a\u{0}b"))
+        #expect(EventSourceConnector.shouldSend(lastEventID: "a b\u{E9}"))
+    }
+
+    @Test func aSavedLastEventIDTooLongIsNotSent() async throws {
+        let recorder = Recorder()
+        let client = mockClient(recorder: recorder) { _ in Response(204) }
+        let saved = String(repeating: "7", count: 4096)
+        #expect(try await Support.collect(client.events("http://h/", options: EventSourceOptions(lastEventID: saved))).isEmpty)
+        #expect(recorder.requests.count == 1)
+        #expect(recorder.last?.headers["Last-Event-ID"] == nil)
     }
 
     // MARK: Answers that are refused
@@ -107,6 +138,26 @@ struct ServerSentEventsTests {
         #expect(recorder.requests.count == 1, "not reconnected")
     }
 
+    @Test func anErrorBodyThatStallsFailsWithinTheReadTimeout() async throws {
+        let server = try await ScriptedServer.start { connection in
+            guard try await connection.readRequest() != nil else { return }
+            // 100 bytes announced, 9 sent, then nothing until the client closes the connection.
+            try await connection.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 100\r\n\r\nonly part")
+            _ = try? await connection.drain()
+        }
+        defer { Task { await server.stop() } }
+        // The stream's own request reads without a timeout; its error body, under the client's.
+        let client = AsyncClient(.init(baseURL: server.baseURL, timeout: Timeout(5, read: 0.5)))
+        let started = ContinuousClock.now
+        let error = await expectHTTPXError(.httpStatus) {
+            _ = try await Support.collect(client.events("/events", options: Self.quick), timeout: .seconds(8))
+        }
+        let took = ContinuousClock.now - started
+        await client.close()
+        #expect(error?.response?.statusCode == 503)
+        #expect(took < .seconds(4), "the stalled body was given up after the read timeout: took \(took)")
+    }
+
     @Test func noContentStopsTheStream() async throws {
         let recorder = Recorder()
         let client = mockClient(recorder: recorder) { _ in Response(204) }
@@ -141,120 +192,6 @@ struct ServerSentEventsTests {
         #expect(!EventSourceConnector.isEventStream(""))
     }
 
-    // MARK: Reconnection
-
-    @Test func reconnectingGivesUpAfterMaxReconnectsWithoutAnEvent() async throws {
-        let recorder = Recorder()
-        let client = mockClient(recorder: recorder) { _ in Support.eventStream([": nothing to say\n\n"]) }
-        var options = Self.quick
-        options.maxReconnects = 3
-        #expect(try await Support.collect(client.events("http://h/", options: options)).isEmpty)
-        #expect(recorder.requests.count == 4, "the first connection and 3 reconnections")
-    }
-
-    @Test func networkErrorsAreReconnectedThenThrown() async throws {
-        let recorder = Recorder()
-        let client = mockClient(recorder: recorder) { _ in throw HTTPXError(.connectError, "Connection refused") }
-        var options = Self.quick
-        options.maxReconnects = 2
-        let error = await expectHTTPXError(.connectError) {
-            _ = try await Support.collect(client.events("http://h/", options: options))
-        }
-        #expect(error?.message.contains("gave up after 2 reconnection attempt(s)") == true, "\(error?.message ?? "")")
-        #expect(recorder.requests.count == 3)
-    }
-
-    @Test func neverReconnectsWithZeroMaxReconnects() async throws {
-        let recorder = Recorder()
-        let client = mockClient(recorder: recorder) { _ in Support.eventStream(["data: a\n\n"]) }
-        let events = try await Support.collect(client.events("http://h/", options: EventSourceOptions(maxReconnects: 0)))
-        #expect(events.map(\.data) == ["a"])
-        #expect(recorder.requests.count == 1)
-    }
-
-    @Test func anEventResetsTheCountOfReconnections() async throws {
-        let count = Counter()
-        let client = mockClient { _ in
-            count.increment()
-            return Support.eventStream(["data: \(count.value)\n\n"])
-        }
-        var options = Self.quick
-        options.maxReconnects = 1
-        let events = try await Support.collect(client.events("http://h/", options: options), limit: 5)
-        #expect(events.map(\.data) == ["1", "2", "3", "4", "5"], "each connection brought an event, so none gave up")
-    }
-
-    @Test func theDelayDoublesAfterConnectionsWithoutEventsUpToTheCap() {
-        let options = EventSourceOptions(reconnectDelay: .milliseconds(100), maxReconnectDelay: .milliseconds(300))
-        let delays = (1...4).map { options.delay(beforeAttempt: $0, serverTime: nil) }
-        #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(300), .milliseconds(300)])
-        #expect(options.delay(beforeAttempt: 1, serverTime: .milliseconds(50)) == .milliseconds(50))
-        #expect(options.delay(beforeAttempt: 1, serverTime: .seconds(3600)) == .milliseconds(300), "capped")
-        let unbounded = EventSourceOptions(maxReconnectDelay: .seconds(Int64.max))
-        #expect(unbounded.delay(beforeAttempt: 500, serverTime: nil) == .seconds(Int64.max), "no overflow")
-    }
-
-    @Test func reconnectsWithLastEventIDAfterTheServersRetryTime() async throws {
-        let log = Mutex<[(lastEventID: String?, at: ContinuousClock.Instant)]>([])
-        let firstAnswered = Mutex<ContinuousClock.Instant?>(nil)
-        let server = try await ScriptedServer.start { connection in
-            try await connection.serve { request in
-                let index = log.withLock {
-                    $0.append((request.header("Last-Event-ID"), .now))
-                    return $0.count
-                }
-                let stream = ["Content-Type: text/event-stream"]
-                switch index {
-                case 1:
-                    // Stamped before writing: the client cannot start waiting before it.
-                    firstAnswered.withLock { $0 = .now }
-                    try await connection.respond(headers: stream, body: "retry: 50\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n")
-                case 2:
-                    try await connection.respond(headers: stream, body: "id: 3\ndata: c\n\n")
-                default:
-                    try await connection.respond(status: "204 No Content")
-                }
-            }
-        }
-        defer { Task { await server.stop() } }
-        let client = AsyncClient(.init(baseURL: server.baseURL))
-        let events = try await Support.collect(client.events("/events"))
-        await client.close()
-        #expect(events.map(\.data) == ["a", "b", "c"])
-        #expect(events.map(\.id) == ["1", "2", "3"])
-        let requests = log.withLock { $0 }
-        try #require(requests.count == 3)
-        #expect(requests.map(\.lastEventID) == [nil, "2", "3"])
-        let answered = try #require(firstAnswered.withLock { $0 })
-        let waited = requests[1].at - answered
-        #expect(waited >= .milliseconds(50), "waited \(waited)")
-        #expect(waited < .seconds(2), "the server's 50 ms, not the default 3 s: waited \(waited)")
-    }
-
-    @Test func aConnectionDroppedMidStreamIsReconnected() async throws {
-        let lastEventIDs = Mutex<[String?]>([])
-        let server = try await ScriptedServer.start { connection in
-            guard let request = try await connection.readRequest() else { return }
-            let index = lastEventIDs.withLock {
-                $0.append(request.header("Last-Event-ID"))
-                return $0.count
-            }
-            if index == 1 {
-                // A body announced as 1000 bytes, cut after one event: the connection closes.
-                try await connection.write(
-                    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 1000\r\n\r\nid: 1\ndata: a\n\n")
-                return
-            }
-            try await connection.respond(status: "204 No Content")
-        }
-        defer { Task { await server.stop() } }
-        let client = AsyncClient(.init(baseURL: server.baseURL))
-        let events = try await Support.collect(client.events("/events", options: Self.quick))
-        await client.close()
-        #expect(events.map(\.data) == ["a"])
-        #expect(lastEventIDs.withLock { $0 } == [nil, "1"])
-    }
-
     // MARK: Cancellation
 
     @Test func cancellingTheReaderClosesTheConnection() async throws {
@@ -285,6 +222,29 @@ struct ServerSentEventsTests {
             return false
         }
         #expect(connectionClosed == true, "the response's connection is closed")
+        await client.close()
+    }
+
+    @Test func leavingTheLoopEarlyClosesTheConnection() async throws {
+        let (closedSignal, closed) = AsyncStream<Void>.makeStream()
+        let server = try await ScriptedServer.start { connection in
+            guard try await connection.readRequest() != nil else { return }
+            try await connection.write(Support.chunkedHead + Support.chunk("data: first\n\n") + Support.chunk("data: second\n\n"))
+            _ = try? await connection.drain()  // until the client closes the connection
+            closed.yield()
+        }
+        defer { Task { await server.stop() } }
+        let client = AsyncClient(.init(baseURL: server.baseURL))
+        let first = try await Support.within(.seconds(10)) { () -> String? in
+            for try await event in client.events("/events") { return event.data }  // leaves at once
+            return nil
+        }
+        #expect((first ?? nil) == "first")
+        let connectionClosed = try await Support.within(.seconds(5)) {
+            for await _ in closedSignal { return true }
+            return false
+        }
+        #expect(connectionClosed == true, "the iterator let go closes the response's connection")
         await client.close()
     }
 

@@ -48,6 +48,7 @@ enum Interop {
     static let socksPassword = variable("HTTPX_INTEROP_SOCKS_PASS") ?? "socks-secret"
     static let webSocket = variable("HTTPX_INTEROP_WS")
     static let webSocketTLS = variable("HTTPX_INTEROP_WSS")
+    static let webSocketPing = variable("HTTPX_INTEROP_WS_PING")
     static let isRequired = variable("HTTPX_INTEROP_REQUIRED") == "1"
 
     /// Enables a suite when its peers run, or when they are required (so it fails loudly).

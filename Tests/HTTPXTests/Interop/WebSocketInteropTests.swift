@@ -138,18 +138,30 @@ struct WebSocketInteropTests {
         #expect(received.first == .text(String(repeating: "x", count: 2 << 20)))
     }
 
-    /// The server pings every 0.2 s and closes a client that does not answer.
+    /// This server pings every 0.2 s and closes a client that has not answered within 0.5 s:
+    /// a read outstanding for 2 s answers its pings.
     @Test func theServersPingsAreAnswered() async throws {
-        let close = try await AsyncClient().webSocket(try ws + "/echo") { ws in
-            try await Task.sleep(for: .seconds(1))
+        let url = try Interop.url(Interop.webSocketPing, "WebSocket (strict pings)") + "/echo"
+        let close = try await AsyncClient().webSocket(url) { ws in
+            let reader = Task {
+                var messages = ws.messages.makeAsyncIterator()
+                return try await messages.next()
+            }
+            try await Task.sleep(for: .seconds(2))
             try await ws.ping([1, 2, 3])
             try await ws.send("still here")
-            for try await message in ws.messages {
-                #expect(message == .text("still here"))
-                break
-            }
+            #expect(try await reader.value == .text("still here"))
         }
         #expect(close == nil || close?.code == .normalClosure)
+    }
+
+    @Test func closeCodesAndReasonsAreChecked() async throws {
+        try await AsyncClient().webSocket(try ws + "/echo") { ws in
+            await expectHTTPXError(.invalidArgument) { try await ws.close(WebSocketCloseCode(rawValue: 1005)) }
+            await expectHTTPXError(.invalidArgument) { try await ws.close(WebSocketCloseCode(rawValue: 999)) }
+            await expectHTTPXError(.invalidArgument) { try await ws.close(.normalClosure, reason: String(repeating: "r", count: 124)) }
+            await expectHTTPXError(.invalidArgument) { try await ws.ping([UInt8](repeating: 0, count: 126)) }
+        }
     }
 
     /// A client that does not read stops the server's sends: the socket is not read either.

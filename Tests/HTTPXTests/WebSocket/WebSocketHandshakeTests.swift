@@ -99,6 +99,32 @@ struct WebSocketHandshakeTests {
         #expect(error?.message.contains("'evil'") == true)
     }
 
+    @Test func anExtensionNotOfferedIsRefused() async throws {
+        let server = try await ScriptedServer.start { connection in
+            _ = try await Self.switchProtocols(connection, extra: ["Sec-WebSocket-Extensions: permessage-deflate"])
+            await connection.hang()
+        }
+        defer { Task { await server.stop() } }
+        var options = WebSocketOptions()
+        options.compression = false
+        let error = await expectHTTPXError(.webSocketUpgrade) {
+            try await AsyncClient().webSocket(server.baseURL + "/", options: options) { _ in Issue.record("the body must not run") }
+        }
+        #expect(error?.message.contains("'permessage-deflate'") == true, "\(String(describing: error))")
+    }
+
+    @Test func cancellingTheHandshakeIsACancellation() async throws {
+        let server = try await ScriptedServer.start { connection in
+            _ = try await connection.readRequest(readBody: false)
+            await connection.hang()
+        }
+        defer { Task { await server.stop() } }
+        let task = Task { try await AsyncClient().webSocket(server.baseURL + "/", timeout: Timeout(30)) { _ in } }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+    }
+
     @Test func aRefusalsBodyIsBounded() async throws {
         let server = try await ScriptedServer.start { connection in
             _ = try await connection.readRequest(readBody: false)

@@ -39,6 +39,9 @@ extension HTTPTransport {
             }
             response.request = request
             return response
+        } catch where Task.isCancelled {
+            // Cancelling closed the connection; the failure that caused is not the news.
+            throw CancellationError()
         } catch let error as HTTPXError {
             throw Self.callers(error, request)
         } catch {
