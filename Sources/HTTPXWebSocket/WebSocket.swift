@@ -97,7 +97,7 @@ public struct WebSocket: Sendable {
     /// of UTF-8); ``messages`` ends when the server answers. Returning from the body closes
     /// with ``WebSocketCloseCode/normalClosure``.
     ///
-    /// - Throws: ``HTTPX/HTTPXError/Kind/invalidArgument`` for a code an endpoint may not send
+    /// - Throws: `invalidArgument` for a code an endpoint may not send
     ///   (below 1000, 1004 to 1006, 1015, above 4999) or a longer reason.
     public func close(_ code: WebSocketCloseCode = .normalClosure, reason: String? = nil) async throws {
         let number = code.rawValue
