@@ -13,7 +13,7 @@ Paths:
   /flood       sends 64 KiB binary messages, up to 2000, as fast as the client takes them
   /flood-count sends how many messages the last /flood got out, as text
 Subprotocols chat.v1 and chat.v2 are chosen when offered. The server pings every 0.2 s; on
-PING_PORT it closes a client that has not answered a ping within 2.5 s.
+PING_PORT it closes a client that has not answered a ping within 8 s.
 """
 import asyncio
 import base64
@@ -89,7 +89,7 @@ async def main():
     options = dict(
         select_subprotocol=select_subprotocol, process_request=process_request,
         process_response=process_response, ping_interval=0.2, ping_timeout=10, max_size=4 << 20)
-    strict = dict(options, ping_timeout=2.5)
+    strict = dict(options, ping_timeout=8)
     async with serve(handler, "127.0.0.1", plain_port, **options), \
             serve(handler, "127.0.0.1", tls_port, ssl=context, **options), \
             serve(handler, "127.0.0.1", ping_port, **strict):
