@@ -129,17 +129,24 @@ struct HTTPTransportTests {
     }
 
     @Test func idleConnectionsExpire() async throws {
+        // Two clients, so a loaded machine cannot stretch the "within the expiry" gap past it:
+        // one keeps idle connections a minute, the other a quarter second.
         let server = try await Self.wellBehaved()
         defer { Task { await server.stop() } }
-        let client = AsyncClient(.init(transport: HTTPTransport(limits: Limits(keepaliveExpiry: .seconds(1)))))
-        _ = try await client.get("\(server.baseURL)/echo")
+        let keeping = AsyncClient(.init(transport: HTTPTransport(limits: Limits(keepaliveExpiry: .seconds(60)))))
+        _ = try await keeping.get("\(server.baseURL)/echo")
         try await Task.sleep(for: .milliseconds(50))
-        _ = try await client.get("\(server.baseURL)/echo")
+        _ = try await keeping.get("\(server.baseURL)/echo")
         #expect(server.connections == 1, "reused within the expiry")
-        try await Task.sleep(for: .milliseconds(2500))
-        _ = try await client.get("\(server.baseURL)/echo")
-        #expect(server.connections == 2, "a new connection after the expiry")
-        await client.close()
+        await keeping.close()
+
+        let expiring = AsyncClient(.init(transport: HTTPTransport(limits: Limits(keepaliveExpiry: .milliseconds(250)))))
+        _ = try await expiring.get("\(server.baseURL)/echo")
+        #expect(server.connections == 2)
+        try await Task.sleep(for: .milliseconds(2000))
+        _ = try await expiring.get("\(server.baseURL)/echo")
+        #expect(server.connections == 3, "a new connection after the expiry")
+        await expiring.close()
     }
 
     @Test func unixDomainSocket() async throws {

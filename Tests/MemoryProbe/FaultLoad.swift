@@ -35,6 +35,9 @@ func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
     var generator = SystemRandomNumberGenerator()
     // For diagnosis: HTTPX_PROBE_SKIP lists cases to leave out ("race,slow,reset,cancel").
     let skip = getenv("HTTPX_PROBE_SKIP").map { String(cString: $0) } ?? ""
+    // For diagnosis: HTTPX_PROBE_TRACE gives requests that nginx answers at once a 5 s read
+    // timeout and prints the trace of those that took over a second.
+    let slowTraces = getenv("HTTPX_PROBE_TRACE") != nil ? SlowTraces() : nil
     for batch in 0..<100 {
         // Every tenth batch also runs on a client closed while its requests are in flight.
         let racing = batch % 10 == 9 && !skip.contains("race") ? makeClient() : nil
@@ -49,8 +52,13 @@ func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
                 let target = racing != nil && index % 2 == 0 ? racing ?? client : client
                 let path = kind < 5 ? "/1k.bin" : kind < 7 ? "/slow" : kind < 8 ? "/reset" : "/1k.bin"
                 let task = Task { () -> String in
+                    let timeline = Timeline()
+                    defer { if path == "/1k.bin" { slowTraces?.consider(timeline) } }
                     do {
-                        let response = try await target.get(path)
+                        var extensions = RequestExtensions()
+                        if slowTraces != nil { extensions.trace = { timeline.add($0) } }
+                        let timeout: Timeout? = slowTraces != nil && path == "/1k.bin" ? Timeout(10, read: 5) : nil
+                        let response = try await target.get(path, timeout: timeout, extensions: extensions)
                         return try response.content.count == 1024 ? "ok" : "status \(response.statusCode)"
                     } catch let error as HTTPXError {
                         return error.kind.name
@@ -75,6 +83,7 @@ func faultLoad(_ base: String, http2: Bool, caBundle: String?) async throws {
         }
     }
     await client.close()
+    slowTraces?.report()
     // TLS connections wait up to a second for the server's close_notify before their sockets go.
     try await Task.sleep(for: .milliseconds(1500))
     _ = malloc_trim(0)
@@ -148,5 +157,47 @@ struct CountingLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         counts.record(event.message.description)
+        if Self.echo {
+            let line = "\(ContinuousClock.now) \(event.message) \(event.metadata ?? [:])\n"
+            _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        }
+    }
+
+    /// For diagnosis: HTTPX_PROBE_LOG prints the pool's debug log on standard error.
+    static let echo = getenv("HTTPX_PROBE_LOG") != nil
+}
+
+/// One request's trace events with the time since it started.
+final class Timeline: Sendable {
+    private let start = ContinuousClock.now
+    private let events = Mutex<[(Duration, String)]>([])
+    func add(_ event: TraceEvent) {
+        let now = ContinuousClock.now
+        events.withLock { $0.append((now - start, "\(event.name) \(event)")) }
+    }
+    var elapsed: Duration { ContinuousClock.now - start }
+    var lines: [String] {
+        events.withLock { $0 }.map { "  +\(Int($0.0 / .milliseconds(1))) ms \($0.1)" }
+    }
+}
+
+/// The requests that took more than a second, counted, and the first few traces.
+final class SlowTraces: Sendable {
+    private let state = Mutex<(count: Int, over5: Int, samples: [String])>((0, 0, []))
+    func consider(_ timeline: Timeline) {
+        let elapsed = timeline.elapsed
+        guard elapsed > .seconds(1) else { return }
+        state.withLock {
+            $0.count += 1
+            if elapsed > .seconds(5) { $0.over5 += 1 }
+            if $0.samples.count < 12 {
+                $0.samples.append("took \(Int(elapsed / .milliseconds(1))) ms:\n" + timeline.lines.joined(separator: "\n"))
+            }
+        }
+    }
+    func report() {
+        let (count, over5, samples) = state.withLock { ($0.count, $0.over5, $0.samples) }
+        var text = "slow /1k.bin requests: \(count) over 1 s, \(over5) over 5 s\n" + samples.joined(separator: "\n") + "\n"
+        _ = text.withUTF8 { write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -104,9 +104,11 @@ http {
     server {
         listen 127.0.0.1:$tls_port ssl http2;
         listen [::1]:$tls_port ssl http2;
-        # nginx counts a stream the client reset against this limit until its handler ends
-        # (a /slow request sleeps on for 3 s); the fault and load suite resets hundreds, which
-        # at nginx's 128 made it refuse most new streams. The client's own limit is 100.
+        # nginx counts a stream the client reset during echo_sleep (/slow) against this limit
+        # until the connection closes (the echo module never ends it); the fault and load suite
+        # resets thousands, which at nginx's 128 made it refuse most new streams. At 1024 it
+        # refuses streams now and then, and requests move to a new connection. The client's
+        # own limit is 100.
         http2_max_concurrent_streams 1024;
         ssl_certificate $certs/server.pem;
         ssl_certificate_key $certs/server.key;

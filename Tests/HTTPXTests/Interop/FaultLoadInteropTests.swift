@@ -37,11 +37,17 @@ struct FaultLoadInteropTests {
     }
 
     /// - Parameter straggling: how many requests that should be answered at once may still
-    ///   hit their 0.5 s read timeout. Over HTTP/2 every request shares one connection; a few
-    ///   in 5,000 (4 in the worst run seen) wait longer, most likely because nginx keeps
-    ///   counting a `/slow` stream we reset against the connection's 128 streams until its 3 s
-    ///   sleep ends (not yet confirmed). Before streams reset by the server were allowed,
-    ///   thousands stalled; see `HTTP2InteropTests`.
+    ///   hit their 0.5 s read timeout. Over HTTP/2 requests share a connection with thousands
+    ///   of streams the client resets, which loads it in two ways worth knowing:
+    ///   - the server keeps sending on a reset stream until the RST_STREAM reaches it; SwiftNIO
+    ///     took such frames as a connection error once more than 32 resets had happened since,
+    ///     and sent GOAWAY while the client went on using the connection. The client now
+    ///     remembers 1,000 reset streams and closes a connection SwiftNIO sent GOAWAY on (see
+    ///     `HTTP2ResetStreamTests`); before that, one run in two stalled with over 1,000
+    ///     timeouts here.
+    ///   - nginx's echo module never ends a stream reset during `echo_sleep`, so each `/slow`
+    ///     request counts against the connection's 1,024 streams for good: once there are that
+    ///     many, nginx refuses new streams and requests move to a new connection.
     func check(_ report: Report, straggling: Int = 0) {
         #expect(report.outcomes.filter { $0.key.hasPrefix("/") }.values.reduce(0, +) == 10_000)
         let allowed: [String: Set<String>] = [
@@ -76,6 +82,6 @@ struct FaultLoadInteropTests {
     }
 
     @Test func overHTTP2() async throws {
-        check(try await run("fault-load-h2", try Interop.url(Interop.tls, "TLS nginx")), straggling: 50)
+        check(try await run("fault-load-h2", try Interop.url(Interop.tls, "TLS nginx")), straggling: 10)
     }
 }

@@ -12,10 +12,12 @@ struct HTTP2ConnectionWatcherTests {
     final class Events: Sendable {
         let goAways = Mutex(0)
         let idleCloses = Mutex(0)
+        let errors = Mutex<[String]>([])
         var events: ConnectionEvents {
             ConnectionEvents(
                 onIdleClose: { self.idleCloses.withLock { $0 += 1 } },
-                onGoAway: { self.goAways.withLock { $0 += 1 } })
+                onGoAway: { self.goAways.withLock { $0 += 1 } },
+                onConnectionError: { error in self.errors.withLock { $0.append(error) } })
         }
     }
 
@@ -23,21 +25,45 @@ struct HTTP2ConnectionWatcherTests {
         HTTP2Frame(streamID: .rootStream, payload: .settings(.settings([HTTP2Setting(parameter: .maxConcurrentStreams, value: streams)])))
     }
 
-    @Test("A connection error after the SETTINGS drains the connection; a stream error does not")
-    func connectionErrorDrains() throws {
+    @Test("After a GOAWAY SwiftNIO sent, the error is reported and the connection closes once the reads are done; a stream error leaves it serving")
+    func connectionErrorCloses() throws {
+        let channel = EmbeddedChannel()
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let recorded = Events()
+        let first = channel.eventLoop.makePromise(of: Int.self)
+        let watcher = HTTP2ConnectionWatcher(events: recorded.events, firstSettings: first)
+        try channel.pipeline.syncOperations.addHandler(watcher)
+        try channel.writeInbound(settings(50))
+        #expect(try first.futureResult.wait() == 50)
+        // A stream's error, also fired on the connection, leaves it serving.
+        channel.pipeline.fireErrorCaught(NIOHTTP2Errors.streamClosed(streamID: 3, errorCode: .protocolError))
+        channel.pipeline.fireChannelReadComplete()
+        channel.embeddedEventLoop.run()
+        #expect(channel.isActive)
+        #expect(recorded.errors.withLock { $0 }.isEmpty)
+        _ = try? channel.throwIfErrorCaught()
+        // SwiftNIO writes GOAWAY, then reports the error that made it do so.
+        watcher.wroteFrame(HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .maxID, errorCode: .protocolError, opaqueData: nil)))
+        channel.pipeline.fireErrorCaught(NIOHTTP2Errors.excessiveRSTFrames())
+        #expect(channel.isActive, "not before the reads are done (the GOAWAY is flushed then)")
+        channel.pipeline.fireChannelReadComplete()
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+        #expect(recorded.errors.withLock { $0 }.count == 1)
+        #expect(recorded.goAways.withLock { $0 } == 0, "not the server's GOAWAY")
+        #expect(throws: NIOHTTP2Errors.ExcessiveRSTFrames.self) { try channel.throwIfErrorCaught() }
+    }
+
+    @Test("A GOAWAY from the server drains the connection")
+    func serversGoAwayDrains() throws {
         let channel = EmbeddedChannel()
         let recorded = Events()
         let first = channel.eventLoop.makePromise(of: Int.self)
         try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: recorded.events, firstSettings: first))
         try channel.writeInbound(settings(50))
-        #expect(try first.futureResult.wait() == 50)
-        channel.pipeline.fireErrorCaught(NIOHTTP2Errors.excessiveRSTFrames())
-        #expect(recorded.goAways.withLock { $0 } == 1, "new requests go to another connection")
-        #expect(throws: NIOHTTP2Errors.ExcessiveRSTFrames.self) { try channel.throwIfErrorCaught() }
-        // A stream's error, also fired on the connection, leaves it serving.
-        channel.pipeline.fireErrorCaught(NIOHTTP2Errors.streamClosed(streamID: 3, errorCode: .protocolError))
+        try channel.writeInbound(HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: 7, errorCode: .noError, opaqueData: nil)))
         #expect(recorded.goAways.withLock { $0 } == 1)
-        _ = try? channel.throwIfErrorCaught()
+        #expect(recorded.errors.withLock { $0 }.isEmpty)
     }
 
     @Test("An error before the SETTINGS fails the connection attempt instead")

@@ -9,6 +9,9 @@ struct ConnectionEvents: Sendable {
     var onGoAway: @Sendable () -> Void
     /// The server changed how many streams it accepts at once (HTTP/2 SETTINGS after the first).
     var onCapacityChange: @Sendable (Int) -> Void = { _ in }
+    /// SwiftNIO found a connection error (it sent GOAWAY): the connection takes no new requests
+    /// and closes, with what went wrong.
+    var onConnectionError: @Sendable (String) -> Void = { _ in }
     /// Where the set-up's events go: the observer of the request the connection is opened for.
     var observer: RequestObserver?
 }
@@ -17,7 +20,13 @@ struct ConnectionEvents: Sendable {
 /// SETTINGS frame says how many streams the connection may carry (the connection counts as
 /// open once it arrives), later ones change that, GOAWAY makes it drain, and its close is
 /// reported (the pool ignores that while streams still run on it).
-final class HTTP2ConnectionWatcher: ChannelInboundHandler {
+///
+/// It is also SwiftNIO's frame delegate, to learn when SwiftNIO sent a GOAWAY of its own: it
+/// does so on a connection error (a frame it cannot accept, a peer over one of its
+/// denial-of-service limits), after which the connection must close (RFC 9113 §5.4.1). The
+/// client never sends GOAWAY itself, so any GOAWAY written is such an error; the connection
+/// takes no new requests and closes once the GOAWAY has been flushed.
+final class HTTP2ConnectionWatcher: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     typealias InboundIn = HTTP2Frame
 
     /// The most streams one connection carries, also when the server sets no limit.
@@ -27,10 +36,19 @@ final class HTTP2ConnectionWatcher: ChannelInboundHandler {
     /// Fulfilled with the stream limit of the server's first SETTINGS frame.
     private let firstSettings: EventLoopPromise<Int>
     private var sawSettings = false
+    /// SwiftNIO wrote a GOAWAY: the connection closes once the current reads are handled.
+    private var sentGoAway = false
+    private var closing = false
+    /// The error SwiftNIO reported with its GOAWAY, for the pool's log.
+    private var connectionError: (any Error)?
 
     init(events: ConnectionEvents, firstSettings: EventLoopPromise<Int>) {
         self.events = events
         self.firstSettings = firstSettings
+    }
+
+    func wroteFrame(_ frame: HTTP2Frame) {
+        if case .goAway = frame.payload { sentGoAway = true }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -52,25 +70,28 @@ final class HTTP2ConnectionWatcher: ChannelInboundHandler {
         }
     }
 
-    /// SwiftNIO ended the connection as a misbehaving peer's (it sent GOAWAY, leaving no
-    /// stream open): the connection drains like one the server sent GOAWAY on, instead of
-    /// taking requests that would never be answered. Other errors arrive here too (a stream's
-    /// error is also fired on the connection) and leave it as it is.
+    /// Errors arrive here from streams (also fired on the connection) and from the connection;
+    /// only those SwiftNIO sent a GOAWAY for end it.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if !sawSettings {
             failIfWaiting(error)
-        } else if Self.endsConnection(error) {
-            events.onGoAway()
+        } else if sentGoAway, connectionError == nil {
+            connectionError = error
         }
         context.fireErrorCaught(error)
     }
 
-    /// SwiftNIO's denial-of-service guards: each one is a connection error.
-    static func endsConnection(_ error: any Error) -> Bool {
-        error is NIOHTTP2Errors.ExcessiveRSTFrames || error is NIOHTTP2Errors.ExcessiveStreamErrors
-            || error is NIOHTTP2Errors.ExcessiveControlFrames || error is NIOHTTP2Errors.ExcessiveEmptyDataFrames
-            || error is NIOHTTP2Errors.ExcessiveContinuationFrames || error is NIOHTTP2Errors.ExcessiveNumberOfGlitches
-            || error is NIOHTTP2Errors.ExcessivelyLargeHeaderBlock
+    /// SwiftNIO writes its GOAWAY while it handles a read and flushes it when the reads are
+    /// done, through the ``FlushCoalescer`` (a task of the event loop): the close is queued
+    /// after that task, so the GOAWAY goes out before the connection closes.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+        guard sentGoAway, !closing else { return }
+        closing = true
+        let error = connectionError.map { "\($0)" } ?? "a protocol error"
+        events.onConnectionError(error)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.execute { bound.value.close(promise: nil) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

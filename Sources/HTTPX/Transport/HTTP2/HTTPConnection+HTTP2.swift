@@ -38,6 +38,10 @@ extension HTTPConnection {
     /// connection as misbehaving.
     static let resetLimitPer30Seconds = 20_000
 
+    /// How many streams the client reset that SwiftNIO remembers, so that frames the server
+    /// sent on them before it saw the reset are ignored instead of ending the connection.
+    static let recentlyResetStreams = 1_000
+
     /// Flow-control windows large enough that one download runs at HTTP/1.1 speed.
     static let http2WindowSize = 8 << 20
 
@@ -54,22 +58,34 @@ extension HTTPConnection {
             HTTP2Setting(parameter: .maxHeaderListSize, value: 80 * 1024),
             HTTP2Setting(parameter: .enablePush, value: 0),
         ]
+        // A stream the client resets (a cancelled request, a read timeout) may still receive
+        // what the server sent before the reset reached it; SwiftNIO ignores such frames only
+        // for the streams it remembers as reset, and takes any other as a connection error
+        // (STREAM_CLOSED). Its default of 32 is soon passed when many requests end early at
+        // once (up to 100 streams run at a time), so a client remembers many more.
+        connection.maximumRecentlyResetStreams = recentlyResetStreams
         try channel.pipeline.syncOperations.addHandler(FlushCoalescer())
         var streams = NIOHTTP2Handler.StreamConfiguration()
         streams.targetWindowSize = http2WindowSize
         // SwiftNIO's defaults (200 in 30 s) guard servers against clients that open and reset
         // streams rapidly. A server resetting the streams a client opens is ordinary (nginx's
         // `return 444` does it), so a client allows many more before treating the connection
-        // as misbehaving (then it drains and requests move to a new connection).
+        // as misbehaving (then it closes and requests move to a new connection).
         streams.streamResetFrameRateLimit.maximumCount = resetLimitPer30Seconds
         streams.streamErrorRateLimit.maximumCount = resetLimitPer30Seconds
-        let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .client, connectionConfiguration: connection, streamConfiguration: streams
+        let watcher = HTTP2ConnectionWatcher(events: events, firstSettings: firstSettings)
+        // The asynchronous set-up is the one that takes a frame delegate; its inline multiplexer
+        // is then used synchronously. The server may not open streams (push is off): any it
+        // tries is refused.
+        _ = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
+            mode: .client, streamDelegate: nil, frameDelegate: watcher,
+            configuration: NIOHTTP2Handler.Configuration(connection: connection, stream: streams)
         ) { stream in
-            // The server may not open streams (push is off): refuse any it tries.
-            stream.close()
+            stream.close(promise: nil)
+            return stream.eventLoop.makeSucceededVoidFuture()
         }
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: events, firstSettings: firstSettings))
+        let multiplexer = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
+        try channel.pipeline.syncOperations.addHandler(watcher)
         // SwiftNIO raises the connection's window only once data arrives; raising it at once
         // saves the first download a round trip at 64 KiB.
         let raise = HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: http2WindowSize - 65_535))

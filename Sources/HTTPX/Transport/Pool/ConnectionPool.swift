@@ -190,11 +190,19 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
 
     /// The server will take no new requests on the connection (HTTP/2 GOAWAY, or a stream it
     /// refused): requests in flight finish, new ones go to another connection.
-    func drain(_ id: Int) {
-        logger?.debug("Connection \(id) takes no new requests (GOAWAY or a refused stream)")
+    ///
+    /// - Parameter failure: set when the connection failed (SwiftNIO found a connection error
+    ///   and is closing it): then the requests in flight are not marked as left unprocessed by
+    ///   the server, as a server's GOAWAY marks them.
+    func drain(_ id: Int, failure: String? = nil) {
+        if let failure {
+            logger?.debug("Connection \(id) failed and closes: \(failure)")
+        } else {
+            logger?.debug("Connection \(id) takes no new requests (GOAWAY or a refused stream)")
+        }
         let key = metricsKey(of: id)
         let (actions, closing) = state.withLock { state -> (PoolStateMachine.Actions, Connection?) in
-            state.connections[id]?.markDraining()
+            if failure == nil { state.connections[id]?.markDraining() }
             let actions = state.machine.drain(id)
             let closing = actions.close.contains(id) ? state.connections.removeValue(forKey: id) : nil
             return (actions, closing)
@@ -340,6 +348,7 @@ final class ConnectionPool<Connection: PoolConnection>: Sendable {
             onIdleClose: { [weak self] in self?.idleClosed(id) },
             onGoAway: { [weak self] in self?.drain(id) },
             onCapacityChange: { [weak self] capacity in self?.capacityChanged(id, to: capacity) },
+            onConnectionError: { [weak self] error in self?.drain(id, failure: error) },
             observer: observer)
         let started = ContinuousClock.now
         factory(id, key, connectTimeout, eventLoop, events).whenComplete { [weak self] result in
