@@ -122,7 +122,13 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            // Test data read from the source tree (the web-platform-tests URL cases).
+            exclude: ["Data"]
+        ),
+        .testTarget(
+            name: "HTTPXCLITests",
+            dependencies: ["HTTPXCLI"]
         ),
         .testTarget(
             name: "HTTPXHummingbirdTests",

@@ -14,19 +14,13 @@ set -a
 . .interop/env
 set +a
 export HTTPX_INTEROP_REQUIRED=1
-# The web-platform-tests URL cases (data kept outside the repository, in the team's shared
-# data): when present, the URL conformance suite runs and holds its floor.
-wpt_data="${HTTPX_WPT_URLTESTDATA:-/work/shared/data/wpt/urltestdata.json}"
-if [ -f "$wpt_data" ]; then
-    export HTTPX_WPT_URLTESTDATA="$wpt_data"
-else
-    echo "note: no WPT URL test data at $wpt_data: the WPT URL conformance suite does not run" >&2
-fi
-
-swift test --parallel --skip FaultLoadInteropTests
+swift test --parallel --skip FaultLoadInteropTests --skip ProcessEnvironmentInteropTests
 # The fault and load suite on its own: it measures timeouts, file descriptors and memory, which
 # the other suites running in parallel on a small machine would blur.
 swift test --skip-build --filter FaultLoadInteropTests
+# The process environment suite sets variables that every client in the process (and every
+# process it starts) reads, so it runs alone.
+swift test --skip-build --filter ProcessEnvironmentInteropTests
 # swift-otel end to end: a package of its own (IntegrationTests/OTel), so that the library and
 # its test build do not depend on swift-otel.
 swift test --package-path IntegrationTests/OTel --scratch-path .build-otel

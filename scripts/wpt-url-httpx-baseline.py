@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 SPECIAL = ("http", "https", "ws", "wss")
-DEFAULT = Path(os.environ.get("WPT_URLTESTDATA", "/work/shared/data/wpt/urltestdata.json"))
+DEFAULT = Path(os.environ.get("WPT_URLTESTDATA", Path(__file__).resolve().parent.parent / "Tests/HTTPXTests/Data/wpt/urltestdata.json"))
 SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 
 

@@ -64,24 +64,6 @@ struct TLSInteropTests {
         await client.close()
     }
 
-    /// `SSLKEYLOGFILE` (with `trustEnv`) receives the session secrets in the NSS format.
-    @Test func sslKeyLogFileWithTrustEnv() async throws {
-        let path = "/tmp/httpx-keylog-\(UInt32.random(in: 0...UInt32.max)).txt"
-        defer { unlink(path) }
-        setenv("SSLKEYLOGFILE", path, 1)
-        defer { unsetenv("SSLKEYLOGFILE") }
-        let ignoring = AsyncClient(.init(verify: caBundle, trustEnv: false))
-        #expect(try await ignoring.get(try url(Interop.tls, "/hello")).statusCode == 200)
-        await ignoring.close()
-        #expect(access(path, F_OK) != 0, "without trustEnv the file is not touched")
-        let logging = AsyncClient(.init(verify: caBundle))
-        #expect(try await logging.get(try url(Interop.tls, "/hello")).statusCode == 200)
-        await logging.close()
-        let log = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(log.contains("CLIENT_TRAFFIC_SECRET_0 ") || log.contains("CLIENT_RANDOM "), "\(log)")
-        #expect(log.hasSuffix("\n"))
-    }
-
     /// A certificate for 127.0.0.1 only is refused for ::1 (and for a host name).
     @Test func anAddressTheCertificateDoesNotNameFails() async throws {
         let client = AsyncClient(.init(verify: caBundle))
