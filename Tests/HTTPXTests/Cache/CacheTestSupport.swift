@@ -73,7 +73,7 @@ enum CacheTestSupport {
     /// and not waited for (a task that ignores cancellation cannot hang the test).
     static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
-            let once = OnceContinuation(continuation)
+            let once = FirstResult(continuation)
             let work = Task {
                 do {
                     once.resume(.success(try await body()))
@@ -96,22 +96,5 @@ enum CacheTestSupport {
             if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
         }
         return false
-    }
-}
-
-/// A continuation resumed by whichever result comes first.
-private final class OnceContinuation<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T?, any Error>?>
-
-    init(_ continuation: CheckedContinuation<T?, any Error>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(_ result: Result<T?, any Error>) {
-        let taken = continuation.withLock { slot -> CheckedContinuation<T?, any Error>? in
-            defer { slot = nil }
-            return slot
-        }
-        taken?.resume(with: result)
     }
 }
