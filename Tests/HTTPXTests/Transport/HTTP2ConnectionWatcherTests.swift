@@ -25,14 +25,20 @@ struct HTTP2ConnectionWatcherTests {
         HTTP2Frame(streamID: .rootStream, payload: .settings(.settings([HTTP2Setting(parameter: .maxConcurrentStreams, value: streams)])))
     }
 
-    @Test("After a GOAWAY SwiftNIO sent, the error is reported and the connection closes once the reads are done; a stream error leaves it serving")
-    func connectionErrorCloses() throws {
+    /// A connected channel with a watcher, and what it reports.
+    private func watched() throws -> (EmbeddedChannel, Events, HTTP2ConnectionWatcher, EventLoopPromise<Int>) {
         let channel = EmbeddedChannel()
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         let recorded = Events()
         let first = channel.eventLoop.makePromise(of: Int.self)
         let watcher = HTTP2ConnectionWatcher(events: recorded.events, firstSettings: first)
         try channel.pipeline.syncOperations.addHandler(watcher)
+        return (channel, recorded, watcher, first)
+    }
+
+    @Test("After a GOAWAY SwiftNIO sent, the error is reported and the connection closes once the reads are done; a stream error leaves it serving")
+    func connectionErrorCloses() throws {
+        let (channel, recorded, watcher, first) = try watched()
         try channel.writeInbound(settings(50))
         #expect(try first.futureResult.wait() == 50)
         // A stream's error, also fired on the connection, leaves it serving.
@@ -56,11 +62,9 @@ struct HTTP2ConnectionWatcherTests {
 
     @Test("A GOAWAY from the server drains the connection")
     func serversGoAwayDrains() throws {
-        let channel = EmbeddedChannel()
-        let recorded = Events()
-        let first = channel.eventLoop.makePromise(of: Int.self)
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: recorded.events, firstSettings: first))
+        let (channel, recorded, _, first) = try watched()
         try channel.writeInbound(settings(50))
+        #expect(try first.futureResult.wait() == 50)
         try channel.writeInbound(HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: 7, errorCode: .noError, opaqueData: nil)))
         #expect(recorded.goAways.withLock { $0 } == 1)
         #expect(recorded.errors.withLock { $0 }.isEmpty)
@@ -68,10 +72,7 @@ struct HTTP2ConnectionWatcherTests {
 
     @Test("An error before the SETTINGS fails the connection attempt instead")
     func errorBeforeSettings() throws {
-        let channel = EmbeddedChannel()
-        let recorded = Events()
-        let first = channel.eventLoop.makePromise(of: Int.self)
-        try channel.pipeline.syncOperations.addHandler(HTTP2ConnectionWatcher(events: recorded.events, firstSettings: first))
+        let (channel, recorded, _, first) = try watched()
         channel.pipeline.fireErrorCaught(NIOHTTP2Errors.excessiveRSTFrames())
         #expect(throws: NIOHTTP2Errors.ExcessiveRSTFrames.self) { try first.futureResult.wait() }
         #expect(recorded.goAways.withLock { $0 } == 0)

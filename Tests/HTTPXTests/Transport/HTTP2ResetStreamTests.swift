@@ -52,42 +52,36 @@ struct HTTP2ResetStreamTests {
 
         /// Carries bytes both ways until neither side has anything more to send.
         func exchange() throws {
-            var moved = true
-            while moved {
-                moved = false
-                client.embeddedEventLoop.run()
-                while let bytes = try client.readOutbound(as: IOData.self) {
-                    guard case .byteBuffer(let buffer) = bytes else { continue }
-                    try server.writeInbound(buffer)
-                    moved = true
-                }
-                while let frame = try server.readInbound(as: HTTP2Frame.self) { serverFrames.append(frame) }
-                server.embeddedEventLoop.run()
-                while let bytes = try server.readOutbound(as: IOData.self) {
-                    guard case .byteBuffer(let buffer) = bytes, client.isActive else { continue }
-                    try client.writeInbound(buffer)
-                    moved = true
-                }
-            }
+            while try sendClientSide() + sendServerSide() > 0 {}
         }
 
-        /// Only the server's bytes go to the client (what the client sends stays in flight).
-        func sendServerSide() throws {
+        /// Only the server's bytes go to the client (what the client sends stays in flight);
+        /// returns how many writes were carried.
+        @discardableResult
+        func sendServerSide() throws -> Int {
             server.embeddedEventLoop.run()
+            var moved = 0
             while let bytes = try server.readOutbound(as: IOData.self) {
-                guard case .byteBuffer(let buffer) = bytes else { continue }
+                guard case .byteBuffer(let buffer) = bytes, client.isActive else { continue }
                 try client.writeInbound(buffer)
+                moved += 1
             }
+            return moved
         }
 
-        /// Only the client's bytes go to the server (what the server sends stays in flight).
-        func sendClientSide() throws {
+        /// Only the client's bytes go to the server (what the server sends stays in flight);
+        /// returns how many writes were carried.
+        @discardableResult
+        func sendClientSide() throws -> Int {
             client.embeddedEventLoop.run()
+            var moved = 0
             while let bytes = try client.readOutbound(as: IOData.self) {
                 guard case .byteBuffer(let buffer) = bytes else { continue }
                 try server.writeInbound(buffer)
+                moved += 1
             }
             while let frame = try server.readInbound(as: HTTP2Frame.self) { serverFrames.append(frame) }
+            return moved
         }
 
         /// A stream of the client's multiplexer with a GET sent on it.
